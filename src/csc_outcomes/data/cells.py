@@ -1,0 +1,93 @@
+"""Turn the text of a data cell into a number or a documented special status.
+
+Each publisher marks missing numbers with its own symbols. A *convention*
+maps each symbol to one of :data:`STATUSES`; a symbol outside the convention
+that is also not a number is a problem (``bad-value``), never a zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Every status a stored observation can have. Only ``value`` carries a number.
+STATUSES: dict[str, str] = {
+    "value": "a published number",
+    "suppressed": "withheld to protect confidentiality (small numbers, secondary suppression)",
+    "not_available": "not collected, not returned, or missing without a stated reason",
+    "not_applicable": "the measure does not apply to this authority or period",
+    "nil": "nil or negligible (published as '-', not a measured zero)",
+    "low_reliability": "published but flagged as of low reliability",
+    "rounds_to_zero": "a positive number that rounds to zero",
+}
+
+#: DfE statistical first release underlying data, 2010-2017, and the LA-table workbooks.
+SFR = {
+    "x": "suppressed",
+    "..": "not_available",
+    ".": "not_applicable",
+    "-": "nil",
+    ":": "not_available",
+    "": "not_available",
+}
+#: explore-education-statistics open data (2013 onwards).
+EES = {
+    "c": "suppressed",
+    "x": "not_available",
+    "z": "not_applicable",
+    "k": "rounds_to_zero",
+    "u": "low_reliability",
+    "low": "rounds_to_zero",
+    ":": "not_available",
+    "": "not_available",
+}
+#: DfE Local Authority Interactive Tool: '-' stands for anything not shown,
+#: suppressed or not collected alike, so it cannot be told apart.
+LAIT = {"-": "not_available", "": "not_available", "x": "suppressed", "c": "suppressed"}
+#: NI71 self-evaluation returns (OSR23/2010): '-' is a quarter with no return.
+OSR = {"-": "not_available", "": "not_available", "x": "suppressed"}
+#: Plain numeric files (ONS, MHCLG, S251 outturn): only an empty cell is special.
+PLAIN = {"": "not_available"}
+
+CONVENTIONS = {"sfr": SFR, "ees": EES, "lait": LAIT, "osr": OSR, "plain": PLAIN}
+
+
+@dataclass
+class Parsed:
+    """Vectorised result of :func:`parse_cells` (all arrays the input's length)."""
+
+    value: np.ndarray  # float64, NaN unless status == "value"
+    status: np.ndarray  # object: a key of STATUSES, or None where bad
+    code: np.ndarray  # object: the original symbol for specials, None for numbers
+    bad: np.ndarray  # bool: neither a number nor a known symbol
+
+
+def parse_cells(raw: pd.Series, convention: str | dict[str, str]) -> Parsed:
+    """Classify each text cell as a number, a special status, or bad.
+
+    Numbers may carry thousands separators and surrounding spaces. A symbol is
+    matched after stripping spaces, case-insensitively.
+
+    Examples
+    --------
+    >>> p = parse_cells(pd.Series(["12", "x", "1,200", "#VALUE!"]), "sfr")
+    >>> list(p.status)
+    ['value', 'suppressed', 'value', None]
+    >>> float(p.value[2])
+    1200.0
+    """
+    codes = CONVENTIONS[convention] if isinstance(convention, str) else convention
+    text = raw.astype("string").fillna("").str.strip()
+    numeric = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    is_num = numeric.notna().to_numpy() & ~np.isinf(numeric.fillna(0).to_numpy(dtype=float))
+    lowered = text.str.lower()
+    special = lowered.map(lambda s: codes.get(s)).to_numpy(dtype=object)
+    status = np.where(is_num, "value", special).astype(object)
+    bad = ~is_num & pd.isna(special)
+    status[bad] = None
+    code = np.where(is_num, None, text.to_numpy(dtype=object)).astype(object)
+    code[bad] = None
+    value = np.where(is_num, numeric.to_numpy(dtype=float, na_value=np.nan), np.nan)
+    return Parsed(value=value, status=status, code=code, bad=np.asarray(bad, dtype=bool))

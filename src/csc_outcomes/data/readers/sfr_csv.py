@@ -1,0 +1,134 @@
+"""DfE statistical first release underlying-data CSVs, 2010-2017 (one column per measure).
+
+Looked-after children (SSDA903) files ``dfe_cla_underlying/<year>/*.csv`` and the
+2016 outcomes file ``dfe_cla_la_tables/2016/SFR41_OC22016.csv``. Rows are England,
+regions and authorities (``geog_l``); from 2011 each row has its ONS code
+(``New_geog_code``), its DfE code (``geog_c``) and name (``geog_n``); 2010 files
+have the DfE code and name only. The reporting year is the folder's year (year
+ending 31 March). A column's trailing year (``CLA_Mar2015``, ``CLA_started2014``)
+is dropped from the measure id so that one measure spans the years.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .base import (ReadContext, ReadResult, check_duplicates, drop_blank_rows, emit_column,
+                   read_csv_text, report_unknown, report_unnamed, require_columns, resolve_rows)
+
+DATASET = "cla-sfr"
+ID_COLUMNS = {"LA_order", "New_geog_code", "geog_l", "geog_c", "geog_n",
+              "Geog_lev", "Geog_code", "Geog_name"}
+AREA_LEVELS = {"national", "region", "gor", "country"}
+#: NI71 runaway self-evaluation (OSR23/2010): column suffix -> quarter returned.
+OSR_QUARTERS = {
+    "1": ("2008 Oct-Dec", 2009), "2": ("2009 Jan-Mar", 2009), "3": ("2009 Apr-Jun", 2010),
+    "4": ("2009 Jul-Sep", 2010), "5": ("2009 Oct-Dec", 2010), "6": ("2010 Jan-Mar", 2010),
+    "7": ("2010 Apr-Jun", 2011),
+}
+#: Measure names that are empty once the year is dropped.
+RENAMES = {"CLA": "CLA_DuringYear"}
+
+
+def folder_year(ctx: ReadContext) -> int:
+    match = re.search(r"/(20\d\d)/", "/" + ctx.name)
+    if not match:
+        raise ValueError(f"{ctx.name}: no year folder in the path")
+    return int(match.group(1))
+
+
+def measure_name(column: str, year: int) -> str:
+    """Drop the file's own year (or the year before) from the end of a column name.
+
+    >>> measure_name("CLA_Mar2015", 2015), measure_name("CLA_started2014", 2015)
+    ('CLA_Mar', 'CLA_started')
+    >>> measure_name("CLA_2015", 2015), measure_name("All_aged1920&21", 2015)
+    ('CLA_DuringYear', 'All_aged1920&21')
+    """
+    name = re.sub(rf"_?({year}|{year - 1})$", "", column.strip())
+    return RENAMES.get(name, name)
+
+
+def read(ctx: ReadContext) -> ReadResult:
+    result = ReadResult(release=str(folder_year(ctx)))
+    frame = read_csv_text(ctx)
+    frame, blank = drop_blank_rows(frame)
+    if blank:
+        result.notes.append(f"{blank} blank line(s) skipped")
+    osr = "Geog_lev" in frame.columns
+    level_col = "Geog_lev" if osr else "geog_l"
+    require_columns(ctx, frame, [level_col, "Geog_code" if osr else "geog_c",
+                                 "Geog_name" if osr else "geog_n"])
+    year = folder_year(ctx)
+    result.rows_read = len(frame)
+    columns = _data_columns(ctx, frame, result)
+    level = frame[level_col].str.strip().str.lower()
+    codes, reasons = resolve_rows(
+        ctx, frame, ons=frame["New_geog_code"] if "New_geog_code" in frame else None,
+        dfe="Geog_code" if osr else "geog_c", name="Geog_name" if osr else "geog_n",
+        area_level=level.isin(AREA_LEVELS), year=pd.Series(year, index=frame.index))
+    unknown = codes.isna()
+    report_unknown(result, ctx, frame.index[unknown], reasons[unknown], len(columns),
+                   frame.loc[unknown, "Geog_name" if osr else "geog_n"].tolist())
+    for column in columns:
+        if osr:
+            base, _, quarter = column.rpartition("_")
+            period, obs_year = OSR_QUARTERS[quarter]
+            measure = f"ni71-osr:{base}"
+            label = f"NI71 runaway self-evaluation score: {base}"
+        else:
+            period, obs_year = str(year), year
+            measure = f"{DATASET}:{measure_name(column, year)}"
+            label = measure_name(column, year)
+        result.add_measure(measure, label, _unit(column, osr), "ni71-osr" if osr else DATASET,
+                           notes=_NOTES)
+        emit_column(result, ctx, raw=frame[column], la_codes=codes, periods=period,
+                    years=obs_year, measure=measure, convention="osr" if osr else "sfr",
+                    column=column)
+    obs = check_duplicates(result, ctx, result.observation_frame())
+    result.observations = [obs]
+    return result
+
+
+_NOTES = ("DfE SFR underlying data; LA figures unrounded, national figures rounded to the "
+          "nearest 100 (over 1,000) or 10, regional to 10. x = suppressed (1-5 and secondary).")
+
+
+def _unit(column: str, osr: bool) -> str:
+    if osr:
+        return "score"
+    lowered = column.lower()
+    if "percent" in lowered or "rate" in lowered:
+        return "percent"
+    if "average" in lowered or "avg" in lowered:
+        return "average"
+    return "count"
+
+
+def _data_columns(ctx: ReadContext, frame: pd.DataFrame, result: ReadResult) -> list[str]:
+    """Measure columns; header-less empty columns are dropped, repeated names numbered."""
+    seen: dict[str, int] = {}
+    keep = []
+    renamed = {}
+    for column in frame.columns:
+        name = re.sub(r"\.\d+$", "", column) if column not in ID_COLUMNS else column
+        if column in ID_COLUMNS:
+            continue
+        if name.startswith("Unnamed: ") or not name.strip():
+            cells = frame[column].fillna("").str.strip()
+            if (cells == "").all():
+                result.notes.append(f"header-less empty column {column!r} ignored")
+            else:
+                report_unnamed(result, ctx, frame, column)
+            continue
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            result.notes.append(f"column {name!r} appears {seen[name]} times in the header; "
+                                f"occurrence {seen[name]} stored as {name}#{seen[name]}")
+            name = f"{name}#{seen[name]}"
+        renamed[column] = name
+        keep.append(name)
+    frame.rename(columns=renamed, inplace=True)
+    return keep
