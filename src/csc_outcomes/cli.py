@@ -1,0 +1,208 @@
+"""The ``csc-outcomes`` command: thin commands over the Python API.
+
+This module is the single error boundary: a :class:`CscOutcomesError` raised
+anywhere below becomes ``Error: ...`` on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from . import ATTRIBUTION, __version__
+from .config import resolve_data_dir, resolve_store_path
+from .errors import CscOutcomesError
+
+console = Console(width=None if sys.stdout.isatty() else 160)
+
+
+class Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CscOutcomesError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def store_option(f):
+    return click.option("--store", "store", type=click.Path(dir_okay=False),
+                        help="DuckDB store file [env CSC_OUTCOMES_STORE; default in the user "
+                             "data folder].")(f)
+
+
+def data_dir_option(f):
+    return click.option("--data-dir", "data_dir", type=click.Path(file_okay=False),
+                        help="Folder of official releases [env CSC_OUTCOMES_DATA].")(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print JSON for scripts instead of tables.")(f)
+
+
+def emit_json(obj) -> None:
+    click.echo(json.dumps(obj, indent=2, default=_json_default))
+
+
+def _json_default(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    if pd.isna(value):
+        return None
+    return str(value)
+
+
+def frame_table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None) -> Table:
+    table = Table(title=title, caption=caption, show_lines=False)
+    for col in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*["" if _blank(v) else _fmt(v) for v in row])
+    return table
+
+
+def _blank(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+    if isinstance(v, int):
+        return f"{v:,}" if abs(v) >= 10000 else str(v)
+    return str(v)
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, prog_name="csc-outcomes")
+def cli():
+    """Children's social care outcomes for English local authorities, from the public
+    DfE and Ofsted releases.
+
+    Example: csc-outcomes data load --data-dir ../shared/data/raw
+    """
+
+
+@cli.group(cls=Group)
+def data():
+    """Load, inspect and download the official releases.
+
+    Example: csc-outcomes data status
+    """
+
+
+@data.command("load")
+@data_dir_option
+@store_option
+@click.option("--force", is_flag=True, help="Reload every file, even unchanged ones.")
+@json_option
+def data_load(data_dir, store, force, as_json):
+    """Load every release in the data folder into the store.
+
+    Files unchanged since the last load (same sha256) are skipped; a file that fails
+    leaves the store as it was. Ends with a table per file of cells read, values
+    stored, special values stored and problems.
+
+    Example: csc-outcomes data load --data-dir ../shared/data/raw --store csc.duckdb
+    """
+    from rich.progress import Progress
+
+    from .data.load import data_files, load
+
+    folder = resolve_data_dir(data_dir)
+    store_path = resolve_store_path(store)
+    total = len(data_files(folder))
+    with Progress(console=Console(stderr=True), transient=True,
+                  disable=as_json or not sys.stderr.isatty()) as progress:
+        task = progress.add_task("loading", total=total)
+
+        def step(name):
+            progress.update(task, advance=1, description=name[-48:])
+
+        report = load(folder, store_path, force=force, on_file=step)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        _print_load(report)
+    if report.failed:
+        raise click.ClickException(
+            f"{len(report.failed)} file(s) failed to load and were left as they were: "
+            + "; ".join(f.error for f in report.failed))
+
+
+def _print_load(report) -> None:
+    rows = [{"file": f.file, "cells read": f.cells_read, "values": f.values_stored,
+             "special": f.special_stored, "problems": f.problems,
+             "note": f.error and f"FAILED: {f.error}" or f.skipped_reason or ""}
+            for f in report.files]
+    frame = pd.DataFrame(rows)
+    console.print(frame_table(frame, title=f"Load of {report.data_dir} into {report.store}",
+                              caption=ATTRIBUTION))
+    loaded = frame[frame["cells read"] > 0]
+    console.print(f"{len(report.files)} files: {int(loaded.shape[0])} with data, "
+                  f"{int(loaded['cells read'].sum()):,} cells read, "
+                  f"{int(loaded['values'].sum()):,} values and "
+                  f"{int(loaded['special'].sum()):,} special values stored, "
+                  f"{int(loaded['problems'].sum()):,} cells in problems "
+                  f"(see `csc-outcomes data problems`).")
+    if report.dropped:
+        console.print(f"Dropped from the store (no longer in the folder): {report.dropped}")
+
+
+@data.command("status")
+@store_option
+@json_option
+def data_status(store, as_json):
+    """What is loaded, by source and year.
+
+    Example: csc-outcomes data status --json
+    """
+    from .data.status import status
+
+    info = status(resolve_store_path(store))
+    if as_json:
+        emit_json(info)
+        return
+    t = info["totals"]
+    console.print(f"Store {info['store']}, loaded {info['loaded_at']} from {info['data_dir']}")
+    console.print(f"{t['observations']:,} observations ({t['values']:,} values), "
+                  f"{t['measures']:,} measures, {t['authorities']} authorities in the register, "
+                  f"{t['inspections']:,} inspections, {t['problems']:,} problems.")
+    console.print(frame_table(pd.DataFrame(info["by_source"]), title="By source and year",
+                              caption=ATTRIBUTION))
+
+
+@data.command("problems")
+@store_option
+@click.option("--file", "source_file", help="Only this file (path relative to the data folder).")
+@click.option("--code", help="Only this problem code, e.g. unknown-la.")
+@json_option
+def data_problems(store, source_file, code, as_json):
+    """Every cell or row that could not be stored, with file, row, column and why.
+
+    Example: csc-outcomes data problems --code bad-value
+    """
+    from .data.status import problems
+
+    frame = problems(resolve_store_path(store), source_file, code)
+    if as_json:
+        emit_json(frame.to_dict(orient="records"))
+        return
+    if frame.empty:
+        console.print("No problems recorded.")
+        return
+    console.print(frame_table(frame, title=f"{len(frame)} problem(s)"))
+
+
+__all__ = ["cli"]

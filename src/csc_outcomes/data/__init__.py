@@ -1,0 +1,1 @@
+"""Data stage: the register, the readers, the store and the loader."""

@@ -1,0 +1,1 @@
+"""Reading each family of official releases into tidy rows (see catalogue.py)."""

@@ -1,0 +1,189 @@
+"""explore-education-statistics (EES) open data CSVs: tidy, one row per area, period and breakdown.
+
+Children in need (``dfe_cin_ees``), looked-after children (``dfe_cla_ees/<window>``),
+the social work workforce (``dfe_csww/csww_*``) and ONS child population as compiled
+by DfE (``context/ons_mid-year_population_estimates_*``) share this layout:
+geography columns, ``time_period``, zero or more *filter* columns (``age``,
+``activity``, ``cla_group`` ...) and one or more *indicator* columns holding
+numbers or EES symbols. A column is an indicator when almost all its cells parse
+as numbers or symbols; otherwise it is a filter.
+
+Releases rename things (``CLA_group``/``cla_group``, ``number``/``children_count``,
+``Aged 19 to 21``/``19 to 21 years``). The maps below bring them to one spelling so
+that a measure keeps one id across releases; the release year is kept with each
+observation and ``observation_latest`` prefers the newest.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..cells import parse_cells
+from .base import (ReadContext, ReadResult, check_duplicates, emit_column, read_csv_text,
+                   report_unknown, require_columns, resolve_rows, slug)
+
+ID_COLUMNS = ["time_period", "time_identifier", "geographic_level", "country_code",
+              "country_name", "region_code", "region_name", "old_la_code", "new_la_code",
+              "la_name"]
+REQUIRED = ["time_period", "geographic_level"]
+LEVELS = {"National": "national", "Regional": "region", "Local authority": "la"}
+
+#: (folder, file-name pattern) -> (dataset, table); the first match wins.
+TABLES = [
+    ("dfe_cin_ees", r"^(?P<t>[a-z]\d_.+?)_\d{4}_to_\d{4}\.csv$", "cin"),
+    ("dfe_csww", r"^(?P<t>csww_.+?)_\d{4}_to_\d{4}\.csv$", "csww"),
+    ("context", r"^(?P<t>ons_mid-year_population_estimates)_\d{4}_to_\d{4}\.csv$", "ons-pop"),
+    ("dfe_cla_ees", r"^(?P<t>.+)\.csv$", "cla"),
+]
+TABLE_RENAMES = {"la_children_who_ceased_during_the_year": "la_children_who_ceased_during_year"}
+#: Renames for every table, then per table for the 2025 layout (which has ``breakdown``).
+COLUMN_RENAMES = {
+    "*": {"CLA_group": "cla_group", "care_leaver_age": "age", "children_count": "number",
+          "care_leaver_count": "number", "children_percent": "percentage",
+          "care_leaver_percent": "percentage", "population_count": "population_type"},
+    "la_care_leavers_activity": {"breakdown": "activity"},
+    "la_care_leavers_accommodation_suitability": {"breakdown": "accommodation_suitability"},
+    "la_conviction_health_outcome_cla": {"characteristic": "cla_group",
+                                         "breakdown": "characteristic"},
+}
+VALUE_SYNONYMS = {
+    "aged 17 to 18": "17 to 18 years",
+    "aged 19 to 21": "19 to 21 years",
+    "accommodation considered not suitable": "accommodation considered unsuitable",
+    "suitability total": "total",
+    "children looked after at 31 march each year": "children looked after on 31 march each year",
+}
+#: Filters that hold one descriptive value for the whole table (CIN's ``category``).
+DESCRIPTIVE_FILTERS = {"category"}
+
+
+def table_of(ctx: ReadContext) -> tuple[str, str]:
+    folder, _, filename = ctx.name.partition("/")
+    for want, pattern, dataset in TABLES:
+        if folder == want and (m := re.match(pattern, filename.split("/")[-1])):
+            table = m.group("t")
+            return dataset, TABLE_RENAMES.get(table, table)
+    raise ValueError(f"{ctx.name} is not an EES file this reader knows")
+
+
+def release_of(ctx: ReadContext) -> str:
+    years = re.findall(r"(?:19|20)\d\d", ctx.name)
+    return years[-1] if years else ""
+
+
+def period_of(text: str) -> tuple[str, int | None]:
+    """'2015' -> ('2015', 2015); academic or financial '201819' -> ('2018/19', 2019)."""
+    text = str(text).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return text, int(text)
+    if re.fullmatch(r"\d{6}", text):
+        return f"{text[:4]}/{text[4:]}", int(text[:4]) + 1
+    return text, None
+
+
+def read(ctx: ReadContext) -> ReadResult:
+    dataset, table = table_of(ctx)
+    result = ReadResult(release=release_of(ctx))
+    frame = read_csv_text(ctx)
+    require_columns(ctx, frame, REQUIRED)
+    renames = dict(COLUMN_RENAMES["*"])
+    if "breakdown" in frame.columns:
+        renames.update(COLUMN_RENAMES.get(table, {}))
+    frame = frame.rename(columns={c: renames.get(c, c) for c in frame.columns})
+    result.rows_read = len(frame)
+    indicators, filters = _split_columns(frame)
+    if not indicators:
+        raise_no_indicators(ctx, frame)
+    level = frame["geographic_level"].map(LEVELS)
+    if level.isna().any():
+        result.notes.append(
+            "rows at levels other than national, regional and local authority kept with the "
+            f"matching area: {sorted(frame.loc[level.isna(), 'geographic_level'].unique())}")
+    area = level.isin(["national", "region"])
+    ons = np.where(level == "national", frame.get("country_code", "E92000001"),
+                   np.where(level == "region", frame.get("region_code", ""),
+                            frame.get("new_la_code", "")))
+    name = np.where(level == "national", frame.get("country_name", ""),
+                    np.where(level == "region", frame.get("region_name", ""),
+                             frame.get("la_name", "")))
+    keys = pd.DataFrame({"ons": ons, "name": name, "dfe": frame.get("old_la_code", ""),
+                         "year": frame["time_period"].str[:4], "area": area},
+                        index=frame.index)
+    keys.loc[area, "dfe"] = ""
+    codes, reasons = resolve_rows(ctx, keys, ons="ons", dfe="dfe", name="name", year="year",
+                                  area_level="area")
+    unknown = codes.isna()
+    report_unknown(result, ctx, frame.index[unknown], reasons[unknown], len(indicators),
+                   keys.loc[unknown, "name"].tolist())
+    periods = frame["time_period"].map(lambda t: period_of(t)[0])
+    years = frame["time_period"].map(lambda t: period_of(t)[1]).astype("Int64")
+    id_filters = [f for f in filters if f not in DESCRIPTIVE_FILTERS]
+    if id_filters:
+        normal = {f: frame[f].map(_normal_value) for f in id_filters}
+        bracket = pd.Series("", index=frame.index)
+        for i, f in enumerate(sorted(id_filters)):
+            bracket += ("" if i == 0 else ",") + f + "=" + normal[f].map(slug)
+        stem = f"{dataset}:{table}[" + bracket + "]:"
+    else:
+        stem = pd.Series(f"{dataset}:{table}:", index=frame.index)
+    for column in indicators:
+        measure = stem + column
+        _describe(result, frame, measure, column, dataset, table, id_filters, filters)
+        emit_column(result, ctx, raw=frame[column], la_codes=codes, periods=periods,
+                    years=years, measure=measure, convention="ees", column=column)
+    obs = result.observation_frame()
+    obs["year"] = obs["year"].astype("Int64")
+    result.observations = [check_duplicates(result, ctx, obs)]
+    return result
+
+
+def raise_no_indicators(ctx: ReadContext, frame: pd.DataFrame):
+    from ...errors import DataError
+
+    raise DataError(f"{ctx.name}: no column holds numbers (columns: "
+                    f"{', '.join(frame.columns)}). Restore the published file.")
+
+
+def _normal_value(text: str) -> str:
+    key = " ".join(str(text).lower().split())
+    return VALUE_SYNONYMS.get(key, key)
+
+
+def _split_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    indicators, filters = [], []
+    for column in frame.columns:
+        if column in ID_COLUMNS:
+            continue
+        parsed = parse_cells(frame[column].fillna(""), "ees")
+        (indicators if parsed.bad.mean() < 0.1 else filters).append(column)
+    return indicators, filters
+
+
+def _describe(result, frame, measure, column, dataset, table, id_filters, filters) -> None:
+    first = frame.drop_duplicates(subset=id_filters) if id_filters else frame.head(1)
+    for idx, m in measure[first.index].items():
+        if m in result.measures:
+            continue
+        dims = {f: frame.at[idx, f] for f in filters}
+        label = table.replace("_", " ")
+        if dims:
+            label += " — " + ", ".join(str(v) for v in dims.values())
+        result.add_measure(m, f"{label}: {column}", _unit(column), dataset, dims,
+                           notes=f"EES {dataset} table {table}; time_identifier "
+                                 f"{frame.at[idx, 'time_identifier'] if 'time_identifier' in frame else '?'}")
+
+
+def _unit(column: str) -> str:
+    c = column.lower()
+    if "per_10000" in c or "per_10k" in c:
+        return "rate per 10,000 children"
+    if "percent" in c or "rate" in c or "%" in c:
+        return "percent"
+    if "average" in c or "caseload" in c:
+        return "average"
+    if "fte" in c:
+        return "FTE"
+    return "count"

@@ -1,0 +1,74 @@
+"""Shared fixtures: the real releases, the register built from them, and one store
+loaded from them once per test session (like Datasette's session-wide fixtures).
+
+The releases are read from CSC_OUTCOMES_DATA, or ../shared/data/raw beside the
+checkout. Tests never download anything.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from csc_outcomes.data.load import load
+from csc_outcomes.data.readers.base import ReadContext
+from csc_outcomes.data.register import build_register
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _raw_dir() -> Path:
+    env = os.environ.get("CSC_OUTCOMES_DATA")
+    path = Path(env) if env else REPO.parent / "shared" / "data" / "raw"
+    if not path.is_dir():
+        raise RuntimeError(
+            f"the official releases are not at {path}: set CSC_OUTCOMES_DATA to their folder")
+    return path
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    return _raw_dir()
+
+
+@pytest.fixture(scope="session")
+def register(raw_dir):
+    return build_register(raw_dir)
+
+
+@pytest.fixture(scope="session")
+def read_file(raw_dir, register):
+    """Run the catalogue's reader on one real file: read_file('dfe_cin_ees/b1_...csv')."""
+    import importlib
+
+    from csc_outcomes.data import catalogue
+
+    def _read(name: str):
+        entry = catalogue.match(name)
+        module = importlib.import_module(f"csc_outcomes.data.readers.{entry.family}")
+        return module.read(ReadContext(raw_dir / name, name, register))
+
+    return _read
+
+
+@pytest.fixture(scope="session")
+def loaded(raw_dir, tmp_path_factory):
+    """(store path, LoadReport) for a full load of the real releases."""
+    path = tmp_path_factory.mktemp("store") / "csc.duckdb"
+    report = load(raw_dir, path)
+    return path, report
+
+
+@pytest.fixture(scope="session")
+def store_path(loaded) -> Path:
+    return loaded[0]
+
+
+@pytest.fixture
+def store(store_path):
+    from csc_outcomes.data.store import Store
+
+    with Store(store_path, read_only=True) as s:
+        yield s
