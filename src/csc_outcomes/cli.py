@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 import pandas as pd
@@ -203,6 +204,34 @@ def data_problems(store, source_file, code, as_json):
         console.print("No problems recorded.")
         return
     console.print(frame_table(frame, title=f"{len(frame)} problem(s)"))
+
+
+@data.command("fetch")
+@click.option("--cache", "cache", type=click.Path(file_okay=False),
+              help="Download into this folder [default: the user data folder's raw/].")
+@click.option("--mirror", help="Fetch <MIRROR>/<path> instead of each file's own address.")
+@json_option
+def data_fetch(cache, mirror, as_json):
+    """Download the official releases (checked by sha256) into a local cache.
+
+    Offline, it explains how to point --data-dir / CSC_OUTCOMES_DATA at a copy instead.
+
+    Example: csc-outcomes data fetch && csc-outcomes data load
+    """
+    from .config import default_cache_dir
+    from .data.fetch import fetch
+
+    folder = Path(cache) if cache else default_cache_dir()
+    results = fetch(folder, base_url=mirror)
+    if as_json:
+        emit_json({"cache": str(folder), "files": [r.as_dict() for r in results]})
+        return
+    counts = pd.Series([r.status for r in results]).value_counts().to_dict()
+    console.print(f"{folder}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    for r in results:
+        if r.status == "failed":
+            console.print(f"  failed {r.path}: {r.detail}")
+    console.print(f"Now run: csc-outcomes data load --data-dir {folder}")
 
 
 __all__ = ["cli"]

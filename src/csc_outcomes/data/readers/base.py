@@ -33,7 +33,8 @@ class ReadContext:
 
 @dataclass
 class ReadResult:
-    observations: list[pd.DataFrame] = field(default_factory=list)
+    #: frames, or dicts of equal-length arrays (as emit_column appends them)
+    observations: list = field(default_factory=list)
     measures: dict[str, dict] = field(default_factory=dict)
     inspections: list[dict] = field(default_factory=list)
     tables: dict[str, list[dict]] = field(default_factory=dict)
@@ -54,9 +55,19 @@ class ReadResult:
         })
 
     def observation_frame(self) -> pd.DataFrame:
-        if not self.observations:
+        parts = [p if isinstance(p, pd.DataFrame) else pd.DataFrame(p)
+                 for p in self.observations]
+        parts = [p for p in parts if not p.empty]
+        if not parts:
             return pd.DataFrame(columns=OBS_COLUMNS)
-        return pd.concat(self.observations, ignore_index=True)
+        if all(isinstance(p, dict) for p in self.observations):
+            merged = {c: np.concatenate([np.asarray(p[c], dtype=object) for p in self.observations])
+                      for c in OBS_COLUMNS}
+            frame = pd.DataFrame(merged)
+            frame["value"] = frame["value"].astype(float)
+            frame["source_row"] = frame["source_row"].astype("int64")
+            return frame
+        return pd.concat(parts, ignore_index=True)
 
 
 # -- file access ---------------------------------------------------------------------------
@@ -164,20 +175,20 @@ def emit_column(result: ReadResult, ctx: ReadContext, *, raw: pd.Series, la_code
             f"{text!r} is neither a number nor a symbol this source documents; "
             "it was not stored. Check the published file.", str(text)))
     ok = ~(parsed.bad | short)
-    frame = pd.DataFrame({
+    n = int(ok.sum())
+    result.observations.append({
         "la_code": la_codes.to_numpy()[ok],
-        "period": _pick(periods, ok), "year": _pick(years, ok),
-        "measure": _pick(measure, ok),
+        "period": _pick(periods, ok, n), "year": _pick(years, ok, n),
+        "measure": _pick(measure, ok, n),
         "value": parsed.value[ok], "status": parsed.status[ok], "code": parsed.code[ok],
         "source_row": raw.index.to_numpy()[ok],
     })
-    result.observations.append(frame)
 
 
-def _pick(value, mask):
+def _pick(value, mask, n):
     if isinstance(value, (pd.Series, np.ndarray)):
-        return np.asarray(value)[mask]
-    return value
+        return np.asarray(value, dtype=object)[mask]
+    return np.full(n, value, dtype=object)
 
 
 def report_unknown(result: ReadResult, ctx: ReadContext, rows: pd.Index, reasons, cells: int,
@@ -213,18 +224,21 @@ def resolve_rows(ctx: ReadContext, frame: pd.DataFrame, *, ons=None, dfe=None, n
     cols = {"ons": ons, "dfe": dfe, "name": name, "year": year, "area": area_level}
     keys = pd.DataFrame({k: (frame[v] if isinstance(v, str) else v)
                          for k, v in cols.items() if v is not None}, index=frame.index)
-    uniq = keys.drop_duplicates()
-    answers = {}
-    for rec in uniq.itertuples(index=False):
+    group = keys.astype(str).groupby(list(keys.columns), sort=False, dropna=False).ngroup()
+    first = keys.loc[~group.duplicated()]
+    order = group[first.index].to_numpy()
+    found_codes = np.empty(len(first), dtype=object)
+    found_reasons = np.empty(len(first), dtype=object)
+    for pos, rec in zip(order, first.itertuples(index=False)):
         d = rec._asdict()
+        year = d.get("year")
         res = ctx.register.resolve(
             ons=d.get("ons"), dfe=d.get("dfe"), name=d.get("name"),
-            year=int(d["year"]) if d.get("year") is not None and str(d["year"]).isdigit() else None,
+            year=int(year) if year is not None and str(year).isdigit() else None,
             area_level=bool(d.get("area")))
-        answers[tuple(d.values())] = (res.la_code, res.reason)
-    looked = [answers[tuple(r)] for r in keys.itertuples(index=False, name=None)]
-    codes = pd.Series([a[0] for a in looked], index=frame.index, dtype=object)
-    reasons = pd.Series([a[1] for a in looked], index=frame.index, dtype=object)
+        found_codes[pos], found_reasons[pos] = res.la_code, res.reason
+    codes = pd.Series(found_codes[group.to_numpy()], index=frame.index, dtype=object)
+    reasons = pd.Series(found_reasons[group.to_numpy()], index=frame.index, dtype=object)
     return codes, reasons
 
 

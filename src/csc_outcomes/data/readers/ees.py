@@ -118,14 +118,17 @@ def read(ctx: ReadContext) -> ReadResult:
     unknown = codes.isna()
     report_unknown(result, ctx, frame.index[unknown], reasons[unknown], len(indicators),
                    keys.loc[unknown, "name"].tolist())
-    periods = frame["time_period"].map(lambda t: period_of(t)[0])
-    years = frame["time_period"].map(lambda t: period_of(t)[1]).astype("Int64")
+    parsed_periods = {t: period_of(t) for t in frame["time_period"].unique()}
+    periods = frame["time_period"].map({t: p for t, (p, _) in parsed_periods.items()})
+    years = frame["time_period"].map({t: y for t, (_, y) in parsed_periods.items()})
     id_filters = [f for f in filters if f not in DESCRIPTIVE_FILTERS]
     if id_filters:
-        normal = {f: frame[f].map(_normal_value) for f in id_filters}
+        normal = {f: frame[f].map({v: _normal_value(v) for v in frame[f].unique()})
+                  for f in id_filters}
         bracket = pd.Series("", index=frame.index)
         for i, f in enumerate(sorted(id_filters)):
-            bracket += ("" if i == 0 else ",") + f + "=" + normal[f].map(slug)
+            slugs = {v: slug(v) for v in normal[f].unique()}
+            bracket += ("" if i == 0 else ",") + f + "=" + normal[f].map(slugs)
         stem = f"{dataset}:{table}[" + bracket + "]:"
     else:
         stem = pd.Series(f"{dataset}:{table}:", index=frame.index)
@@ -157,7 +160,7 @@ def _split_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     for column in frame.columns:
         if column in ID_COLUMNS:
             continue
-        parsed = parse_cells(frame[column].fillna(""), "ees")
+        parsed = parse_cells(frame[column].head(5000).fillna(""), "ees")
         (indicators if parsed.bad.mean() < 0.1 else filters).append(column)
     return indicators, filters
 
