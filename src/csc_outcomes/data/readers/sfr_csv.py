@@ -63,7 +63,8 @@ def read(ctx: ReadContext) -> ReadResult:
                                  "Geog_name" if osr else "geog_n"])
     year = folder_year(ctx)
     result.rows_read = len(frame)
-    columns = _data_columns(ctx, frame, result)
+    columns, renamed = _data_columns(ctx, frame, result)
+    frame = frame.rename(columns=renamed)
     level = frame[level_col].str.strip().str.lower()
     codes, reasons = resolve_rows(
         ctx, frame, ons=frame["New_geog_code"] if "New_geog_code" in frame else None,
@@ -107,7 +108,8 @@ def _unit(column: str, osr: bool) -> str:
     return "count"
 
 
-def _data_columns(ctx: ReadContext, frame: pd.DataFrame, result: ReadResult) -> list[str]:
+def _data_columns(ctx: ReadContext, frame: pd.DataFrame,
+                  result: ReadResult) -> tuple[list[str], dict[str, str]]:
     """Measure columns; header-less empty columns are dropped, repeated names numbered."""
     seen: dict[str, int] = {}
     keep = []
@@ -130,5 +132,4 @@ def _data_columns(ctx: ReadContext, frame: pd.DataFrame, result: ReadResult) -> 
             name = f"{name}#{seen[name]}"
         renamed[column] = name
         keep.append(name)
-    frame.rename(columns=renamed, inplace=True)
-    return keep
+    return keep, renamed
