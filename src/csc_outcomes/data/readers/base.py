@@ -102,23 +102,30 @@ def read_csv_text(ctx: ReadContext, encoding: str = "utf-8-sig") -> pd.DataFrame
         raise DataError(f"{ctx.name}: the file has a header but no rows. Download it again "
                         "(csc-outcomes data fetch).")
     frame.columns = [str(c) for c in frame.columns]
-    # 1-based line numbers in the file: header is line 1. Quoted multi-line fields
-    # would shift these, so compute them from the csv module when the text has any.
-    frame.index = _line_numbers(text, len(frame))
+    lines, short = _scan_records(text, frame.shape[1])
+    if len(lines) != len(frame):
+        raise DataError(f"{ctx.name}: the CSV has {len(lines)} records but pandas read "
+                        f"{len(frame)}; the file may be corrupt. Restore it (csc-outcomes data fetch).")
+    frame.index = pd.Index(lines)
+    for pos, width in short:
+        # the C parser pads a short row with empty strings; mark the missing fields
+        frame.iloc[pos, width:] = np.nan
     return frame
 
 
-def _line_numbers(text: str, n: int) -> pd.Index:
-    if '"\n' not in text and '\n"' not in text and "\r\n\"" not in text:
-        return pd.RangeIndex(2, n + 2)
+def _scan_records(text: str, width: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """1-based starting line of each record, and records (position, fields) shorter than
+    the header. A blank line is a record of no fields and is not counted as short."""
     reader = csv.reader(io.StringIO(text))
     next(reader)
-    starts = []
+    lines, short = [], []
     line = reader.line_num
-    for _ in reader:
-        starts.append(line + 1)
+    for record in reader:
+        lines.append(line + 1)
+        if 0 < len(record) < width:
+            short.append((len(lines) - 1, len(record)))
         line = reader.line_num
-    return pd.Index(starts[:n])
+    return lines, short
 
 
 def drop_blank_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
