@@ -1,0 +1,173 @@
+"""The one schema for indicator definitions and indicator sets (YAML files, validated here).
+
+Definitions are data: no Python or SQL in YAML. Unknown keys are errors, so a typo
+fails loudly. A definition that changed between years is a new *version* with its
+own period range, never an ``if year`` branch.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Dimension = Literal[
+    "expected-outcomes", "right-services", "social-work-models", "fit-for-purpose-organisation",
+    "context",
+]
+DIMENSIONS: dict[str, str] = {
+    "expected-outcomes": "Expected outcomes",
+    "right-services": "Right services of the right quality",
+    "social-work-models": "Effective social work models",
+    "fit-for-purpose-organisation": "Fit-for-purpose organisation",
+    "context": "Context (need, population, deprivation, spending): not part of the four dimensions",
+}
+Polarity = Literal["higher-is-better", "lower-is-better", "contested"]
+Unit = Literal["percent", "rate per 10,000 children", "count", "ratio", "score", "GBP",
+               "GBP per child", "average", "FTE"]
+Kind = Literal["child-outcome", "workforce", "service", "context", "finance"]
+PeriodKind = Literal["year-to-31-march", "31-march", "30-september", "financial-year",
+                     "academic-year", "snapshot"]
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    publisher: str
+    dataset: str
+    url: str | None = None
+    licence: str = "OGL-3.0"
+
+
+class Term(Strict):
+    """One stored measure, optionally taken from another year (``year_offset: -1``)."""
+
+    measure: str
+    year_offset: int = 0
+
+
+def _terms(value):
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    return [Term(measure=i) if isinstance(i, str) else i for i in items]
+
+
+class Version(Strict):
+    """How the indicator is computed for a run of years.
+
+    Either ``measure`` (a published value), or ``numerator`` and ``denominator`` (each a
+    measure or a list of measures that are summed) times ``scale``; or both, in which
+    case the value is the published measure and the counts are kept for weighting.
+    """
+
+    version: int = Field(ge=1)
+    first_year: int = Field(ge=1990, le=2100)
+    last_year: int | None = Field(default=None, ge=1990, le=2100)
+    measure: Term | None = None
+    numerator: list[Term] | None = None
+    denominator: list[Term] | None = None
+    scale: float = 1.0
+    sources: list[Source] = Field(min_length=1)
+    notes: str | None = None
+
+    @field_validator("numerator", "denominator", mode="before")
+    @classmethod
+    def _split(cls, v):
+        return _terms(v)
+
+    @field_validator("measure", mode="before")
+    @classmethod
+    def _measure(cls, v):
+        return Term(measure=v) if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.last_year is not None and self.last_year < self.first_year:
+            raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
+        if (self.numerator is None) != (self.denominator is None):
+            raise ValueError("give both numerator and denominator, or neither")
+        if self.measure is None and self.numerator is None:
+            raise ValueError("give a measure, or a numerator and a denominator")
+        return self
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+    def terms(self) -> list[Term]:
+        return ([self.measure] if self.measure else []) + (self.numerator or []) + (
+            self.denominator or [])
+
+
+class FrameworkPlace(Strict):
+    dimension: Dimension
+    #: evidence-map rows this indicator measures (a1..a18, b1..b11, c1..c4, d1..d6)
+    features: list[str] = Field(default_factory=list)
+    #: Assessment Framework domain for outcomes: CD, PC, FE or SX (see STUDY.md section 4)
+    af_domain: Literal["CD", "PC", "FE", "SX"] | None = None
+
+
+class StudyRef(Strict):
+    """Where the indicator sits in the 2016 feasibility study."""
+
+    number: int = Field(ge=1, le=14)
+    direction: Literal["higher", "lower"]  # the direction the study ranked "best" by
+
+
+class Indicator(Strict):
+    id: str
+    title: str
+    definition: str
+    kind: Kind
+    framework: FrameworkPlace
+    unit: Unit
+    polarity: Polarity
+    polarity_reason: str | None = None
+    period: PeriodKind
+    study: StudyRef | None = None
+    evidence: list[str] = Field(default_factory=list)
+    versions: list[Version] = Field(min_length=1)
+    geography: Literal["local-authority"] = "local-authority"
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v):
+        if not _ID.match(v):
+            raise ValueError(f"{v!r} is not a lower-case hyphenated id (like 'cla-missing')")
+        return v
+
+    @model_validator(mode="after")
+    def _checks(self):
+        if self.polarity == "contested" and not self.polarity_reason:
+            raise ValueError("a contested polarity needs a polarity_reason")
+        numbers = [v.version for v in self.versions]
+        if numbers != sorted(set(numbers)):
+            raise ValueError(f"version numbers must be unique and ascending, got {numbers}")
+        spans = sorted(self.versions, key=lambda v: v.first_year)
+        for a, b in zip(spans, spans[1:]):
+            if a.last_year is None or a.last_year >= b.first_year:
+                raise ValueError(f"versions {a.version} and {b.version} overlap in years")
+        return self
+
+    def version_for(self, year: int) -> Version | None:
+        return next((v for v in self.versions if v.covers(year)), None)
+
+    def years(self, available: range = range(2010, 2026)) -> list[int]:
+        return [y for y in available if self.version_for(y)]
+
+
+class IndicatorSet(Strict):
+    id: str
+    title: str
+    description: str
+    indicators: list[str] = Field(min_length=1)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of an indicator definition (published in docs/indicator.schema.json)."""
+    return Indicator.model_json_schema()
