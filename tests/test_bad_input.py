@@ -95,7 +95,7 @@ def test_bad_value_is_reported_with_row_and_column(folder, tmp_path):
         assert probs[["row", "column", "code", "value"]].values.tolist() == [
             [108, "CLA_MissDuringYear", "bad-value", "n/a"]]
         stored = s.query("SELECT count(*) n FROM observation WHERE source_file = ? AND "
-                         "la_code = 'E06000005' AND measure = 'cla-sfr:CLA_MissDuringYear'",
+                         "la_code = 'E06000005' AND measure = 'cla-sfr:Missing:CLA_MissDuringYear'",
                          [MISSING])
         assert stored.n[0] == 0
 
@@ -141,15 +141,15 @@ def test_duplicate_rows(folder, tmp_path):
         probs = s.problems(MISSING)
         conflict = probs[probs.code == "conflicting-duplicate"]
         # CLA_MissDuringYear: 10 (twice) vs 11: nothing stored for it
-        assert set(conflict["column"]) == {"cla-sfr:CLA_MissDuringYear"}
+        assert set(conflict["column"]) == {"cla-sfr:Missing:CLA_MissDuringYear"}
         assert set(conflict["row"]) == {108, 165, 166}
         assert s.query("SELECT count(*) n FROM observation WHERE la_code='E06000005' "
-                       "AND measure='cla-sfr:CLA_MissDuringYear'").n[0] == 0
+                       "AND measure='cla-sfr:Missing:CLA_MissDuringYear'").n[0] == 0
         # the other 7 measures agree: stored once, the two copies reported
         dup = probs[probs.code == "duplicate-row"]
         assert len(dup) == 14
         assert s.query("SELECT count(*) n FROM observation WHERE la_code='E06000005' "
-                       "AND measure='cla-sfr:CLA_MissIncs'").n[0] == 1
+                       "AND measure='cla-sfr:Missing:CLA_MissIncs'").n[0] == 1
     assert entry.cells_read == entry.values_stored + entry.special_stored + entry.problems
 
 

@@ -56,9 +56,9 @@ def test_every_sfr_file_balances_and_covers_all_authorities(raw_dir, read_file):
 def test_missing_2015_darlington(read_file):
     # SFR34_Missing2015.csv line 108: E06000005,LA,841,Darlington,10,33,7,0,8,13,x,0
     obs = _obs(read_file("dfe_cla_underlying/2015/SFR34_Missing2015.csv"))
-    assert _value(obs, "E06000005", "cla-sfr:CLA_MissDuringYear").value == 10
-    assert _value(obs, "E06000005", "cla-sfr:CLA_AwayDuringYear").value == 8
-    away_more = _value(obs, "E06000005", "cla-sfr:CLA_AwayMoreOnce")
+    assert _value(obs, "E06000005", "cla-sfr:Missing:CLA_MissDuringYear").value == 10
+    assert _value(obs, "E06000005", "cla-sfr:Missing:CLA_AwayDuringYear").value == 8
+    away_more = _value(obs, "E06000005", "cla-sfr:Missing:CLA_AwayMoreOnce")
     assert away_more.status == "suppressed" and np.isnan(away_more.value) and away_more.code == "x"
     assert away_more.year == 2015 and away_more.period == "2015"
 
@@ -66,20 +66,20 @@ def test_missing_2015_darlington(read_file):
 def test_ceased_2015_darlington_returned_home(read_file):
     # SFR34_CEA2015.csv line 108, columns 17-18 (CLA_ceaParPlan, CLA_ceaParNPlan): 23, 9
     obs = _obs(read_file("dfe_cla_underlying/2015/SFR34_CEA2015.csv"))
-    assert _value(obs, "E06000005", "cla-sfr:CLA_ceaParPlan").value == 23
-    assert _value(obs, "E06000005", "cla-sfr:CLA_ceaParNPlan").value == 9
+    assert _value(obs, "E06000005", "cla-sfr:CEA:CLA_ceaParPlan").value == 23
+    assert _value(obs, "E06000005", "cla-sfr:CEA:CLA_ceaParNPlan").value == 9
 
 
 def test_2010_file_without_ons_codes_and_year_stripped_from_measure(read_file):
     # SFR27_2010_March.csv line 105: LA,841,Darlington,143,21900,...
     obs = _obs(read_file("dfe_cla_underlying/2010/SFR27_2010_March.csv"))
-    assert _value(obs, "E06000005", "cla-sfr:MarTotal").value == 143
+    assert _value(obs, "E06000005", "cla-sfr:March:MarTotal").value == 143
 
 
 def test_old_gateshead_code_maps_to_the_authority(read_file):
     # SFR20_CLA2012.csv line 78: E08000020,LA,390,Gateshead,384,...
     obs = _obs(read_file("dfe_cla_underlying/2012/UnderlyingData/SFR20_CLA2012.csv"))
-    assert _value(obs, "E08000037", "cla-sfr:CLA_Mar").value == 384
+    assert _value(obs, "E08000037", "cla-sfr:CLA:CLA_Mar").value == 384
 
 
 def test_excel_error_is_a_problem_not_a_zero(read_file):
@@ -87,14 +87,14 @@ def test_excel_error_is_a_problem_not_a_zero(read_file):
     [problem] = result.problems
     assert (problem.code, problem.row, problem.column.strip(), problem.value) == (
         "bad-value", 2, "CLA_NetGain", "#VALUE!")
-    assert not (_obs(result).measure == "cla-sfr:CLA_NetGain").any() or \
-        "E92000001" not in set(_obs(result)[_obs(result).measure == "cla-sfr:CLA_NetGain"].la_code)
+    assert not (_obs(result).measure == "cla-sfr:CLA:CLA_NetGain").any() or \
+        "E92000001" not in set(_obs(result)[_obs(result).measure == "cla-sfr:CLA:CLA_NetGain"].la_code)
 
 
 def test_repeated_header_names_are_kept_apart(read_file):
     result = read_file("dfe_cla_underlying/2014/SFR36_FormerCareLeavers2014.csv")
     measures = set(_obs(result).measure)
-    assert {"cla-sfr:LA_Noinf", "cla-sfr:LA_Noinf#2"} <= measures
+    assert {"cla-sfr:CareLeavers:LA_Noinf", "cla-sfr:CareLeavers:LA_Noinf#2"} <= measures
 
 
 def test_every_ees_file_balances(raw_dir, read_file):

@@ -6,7 +6,8 @@ regions and authorities (``geog_l``); from 2011 each row has its ONS code
 (``New_geog_code``), its DfE code (``geog_c``) and name (``geog_n``); 2010 files
 have the DfE code and name only. The reporting year is the folder's year (year
 ending 31 March). A column's trailing year (``CLA_Mar2015``, ``CLA_started2014``)
-is dropped from the measure id so that one measure spans the years.
+is dropped from the measure id so that one measure spans the years; the file's kind (``CEA``, ``Missing`` ...) is part of the
+id, because the same column name means different things in different kinds of file.
 """
 
 from __future__ import annotations
@@ -30,6 +31,29 @@ OSR_QUARTERS = {
 }
 #: Measure names that are empty once the year is dropped.
 RENAMES = {"CLA": "CLA_DuringYear"}
+#: File kinds whose names changed between releases (after prefix and year are dropped).
+TABLE_NAMES = {"19YEARS": "CareLeavers19", "19Yrs": "CareLeavers19", "19Years": "CareLeavers19",
+               "FormerCareLeavers": "CareLeavers", "CareLeavers19to21": "CareLeavers",
+               "UD": "NI71"}
+
+
+def table_name(ctx: ReadContext) -> str:
+    """The kind of file, stable across years: 'SFR34_CEA2015.csv' -> 'CEA'.
+
+    Measure names repeat across kinds with different meanings (``CLA_ceaAdop`` is all
+    adoptions in the ADP files but unopposed adoptions only in the CEA files), so the
+    kind is part of every measure id.
+
+    >>> table_name(ReadContext(None, "dfe_cla_underlying/2012/UnderlyingData/SFR20_19Yrs2012.csv", None))
+    'CareLeavers19'
+    >>> table_name(ReadContext(None, "dfe_cla_underlying/2010/SFR27_2010_Ceased.csv", None))
+    'Ceased'
+    """
+    stem = ctx.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = re.sub(r"^(SFR|SFE|OSR)\d*_", "", stem)
+    stem = re.sub(r"^\d{4}_", "", stem)
+    stem = re.sub(r"_?(19|20)\d\d$", "", stem)
+    return TABLE_NAMES.get(stem, stem)
 
 
 def folder_year(ctx: ReadContext) -> int:
@@ -62,6 +86,7 @@ def read(ctx: ReadContext) -> ReadResult:
     require_columns(ctx, frame, [level_col, "Geog_code" if osr else "geog_c",
                                  "Geog_name" if osr else "geog_n"])
     year = folder_year(ctx)
+    table = table_name(ctx)
     result.rows_read = len(frame)
     columns, renamed = _data_columns(ctx, frame, result)
     frame = frame.rename(columns=renamed)
@@ -81,8 +106,8 @@ def read(ctx: ReadContext) -> ReadResult:
             label = f"NI71 runaway self-evaluation score: {base}"
         else:
             period, obs_year = str(year), year
-            measure = f"{DATASET}:{measure_name(column, year)}"
-            label = measure_name(column, year)
+            measure = f"{DATASET}:{table}:{measure_name(column, year)}"
+            label = f"{table} {measure_name(column, year)}"
         result.add_measure(measure, label, _unit(column, osr), "ni71-osr" if osr else DATASET,
                            notes=_NOTES)
         emit_column(result, ctx, raw=frame[column], la_codes=codes, periods=period,
