@@ -1,139 +1,193 @@
-"""Ofsted inspections of local authority children's services, 2009 to 2026.
+"""Ofsted judgements on local authority children's services, 2009-2026: one record per inspection.
 
-Three kinds of file, each giving one record per inspection (``result.inspections``):
-
-* Ofsted's *Children's social care data in England* underlying-data workbook
-  (``Childrens_social_care_in_England_<year>_underlying_data.ods``). Sheet
-  ``LA_inspections_<from>-<to>`` holds each authority's history on one row, in blocks
-  of columns per framework: SLAC (2009-12) and its two re-inspections, CPI, CPRI, TLAC,
-  the first SIF and its re-inspection (2013-18), the first and second ILACS (2018-).
-  It has two tables: current authorities, then authorities that existed before a
-  restructure (Bournemouth, Dorset county, Poole, Northamptonshire). Sheets
-  ``LA_level_at_31_Mar_<year>`` and ``LA_level_in_year_<years>`` list ILACS
-  inspections and visits with their inspection date (no publication date).
-* Ofsted's *Local authority inspection outcomes* workbook
-  (``LA_Inspection_Outcomes_as_at_31_March_<year>.ods``): ``ILACS_inspection_history``
-  (every standard and short ILACS inspection since January 2018),
+* ``ofsted/Childrens_social_care_in_England_<year>_underlying_data.ods`` (Ofsted official
+  statistics, 2023 edition). Sheet ``LA_inspections_2009-2023`` gives each authority a
+  block of columns per framework: SLAC (2009-12; separate safeguarding and looked-after
+  judgements, and re-inspections of each), CPI, CPRI, TLAC, the first SIF (2014-17) and a
+  SIF re-inspection, and the first and second ILACS (2018-). A block with any cell filled
+  is one record. Its two tables (current authorities; Table 11, their predecessors) give
+  names only, so each block's authority is resolved by name at its publication date:
+  "Dorset" is the old county in Table 11 and the unitary council in the first table.
+  ``LA_level_at_31_Mar_<year>`` (latest ILACS per authority) and ``LA_level_in_year_*``
+  (the year's inspections and visits) give inspection dates, not publication dates: a
+  standard or short inspection there takes its ``published`` date from the same
+  authority's ILACS block in ``LA_inspections_*`` (the first one published within
+  ``LINK_DAYS`` after the inspection with the same overall judgement); visits keep none.
+* ``ofsted/LA_Inspection_Outcomes_as_at_<date>.ods`` (Ofsted official statistics, 2025):
+  ``ILACS_inspection_history`` (every ILACS standard and short inspection),
   ``Inspections_as_at_31_March`` (latest per authority) and ``In-year_inspections``
-  (inspections, focused and monitoring visits of the year); all with ONS codes.
-* A scrape of Ofsted's report pages (``jt39_scrape/ofsted_csc_ilacs_history.csv``),
-  one row per children's services report back to 2012. Reports the scraper could not
-  parse (SIF era and earlier) carry ``data_unreadable`` grades; their framework is
-  stored as ``unknown``.
+  (the year's inspections, focused visits and monitoring visits; visits have no grades).
+  Rows carry ONS codes.
+* ``ofsted/jt39_scrape/ofsted_csc_ilacs_history.csv``: a scrape of every children's
+  services report per authority since 2012 (lower-case names and grades, dd/mm/yy
+  publication dates). A row with a readable grade is ILACS; the SIF- and SLAC-era rows
+  the scraper could not read have framework ``unknown``.
 
-Grades become ``Outstanding``, ``Good``, ``Requires improvement`` or ``Inadequate``
-("Requires improvement to be good" and "requires improvement" are one grade). Cells
-that say a judgement was not made (the workbooks' ``-``, the scrape's tokens) are
-stored as NULL and counted as special. ``source_rank`` orders the sources for the
-store's ``inspection`` view: 1 the ILACS history of the outcomes workbook, 2 the
-2009-2023 history sheet, 3 other official sheets, 5 the scrape.
+Grades become ``Outstanding``, ``Good``, ``Requires improvement`` or ``Inadequate``.
+For SLAC the safeguarding judgement is ``help_and_protection`` and the looked-after one
+``children_in_care``; other frameworks' overall effectiveness is ``overall``. The cells
+``-``, ``data_unreadable``, ``inspection_pre_dates_judgement`` and
+``not_reported_post_reform`` say that no grade is given: stored as NULL and counted as
+special. ``source_rank`` orders the sources for the store's ``inspection`` view: the
+ILACS history 1, the 2023 inspection-history sheet 2, other official sheets 3, the scrape 5.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fnmatch import fnmatch
 
+import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ...errors import DataError, Problem
-from .base import ReadContext, ReadResult, read_csv_text, report_unknown, require_columns
+from ..load import INSPECTION_COLUMNS
+from .base import (ReadContext, ReadResult, drop_blank_rows, read_csv_text, report_unknown,
+                   require_columns)
 
 GRADES = {"outstanding": "Outstanding", "good": "Good",
           "requires improvement to be good": "Requires improvement",
           "requires improvement": "Requires improvement", "inadequate": "Inadequate"}
-#: Cells that record why there is no judgement; stored as NULL and counted as special.
-SPECIAL = {
-    "-": "judgement not made (workbook '-': e.g. no adoption or looked-after judgement "
-         "for City of London and Isles of Scilly)",
-    "data_unreadable": "the scraper could not read the report's judgements",
-    "inspection_pre_dates_judgement": "care-leaver judgement introduced January 2023",
-    "not_reported_post_reform": "overall grade not given after the 2025 framework reform",
-    "inspection duration longer than standard framework":
-        "the scraper's framework cell: inspection longer than a standard one, type not stated",
-}
+#: Cells that say no grade was given, and what they mean.
+SPECIAL = {"-": "no judgement given", "data_unreadable": "the scraper could not read the report",
+           "inspection_pre_dates_judgement": "the judgement did not exist at the inspection",
+           "not_reported_post_reform": "no overall grade under the reformed framework"}
+TYPES = {"ilacs standard inspection": "standard", "ilacs short inspection": "short",
+         "ilacs focused visit": "focused visit", "la monitoring visit": "monitoring visit",
+         "standard": "standard", "short": "short"}
+INSPECTIONS = {"standard", "short", None}
 DATE_FIELDS = ("published", "start_date", "end_date")
-GRADE_FIELDS = ("overall", "help_and_protection", "children_in_care", "care_leavers",
-                "adoption", "leadership", "lscb")
+NAME, CODE = "local authority name", "local authority area code"
+#: Columns that name or describe the authority or the link, not the inspection.
+IDENTIFIERS = {"web link", NAME, CODE, "la region", "la authority type", "ofsted region",
+               "region", "local authority status", "visit theme"}
+#: How long after an inspection its report may be published (to link the LA-level sheets).
+LINK_DAYS = 180
 
-#: Sheet name -> (layout, source_rank); sheets matching none are skipped with a note.
-SHEETS = [
-    (r"ILACS_inspection_history", "flat", 1),
-    (r"LA_inspections_\d{4}-\d{4}", "history", 2),
-    (r"LA_level_(at_31_Mar_\d{4}|in_year_\d{4}-\d{2})", "flat", 3),
-    (r"Inspections_as_at_31_March", "flat", 3),
-    (r"In-year_inspections", "flat", 3),
-]
 
-#: Blocks of the history sheet: block -> (framework, inspection_type).
-BLOCKS = {
-    "slac": ("SLAC", "first"), "slac-safeguarding": ("SLAC", "safeguarding re-inspection"),
-    "slac-cla": ("SLAC", "CLA re-inspection"), "cpi": ("CPI", "first"),
-    "cpri": ("CPRI", "re-inspection"), "tlac": ("TLAC", None), "sif-1": ("SIF", "first"),
-    "sif-2": ("SIF", "re-inspection"), "ilacs-1": ("ILACS", None), "ilacs-2": ("ILACS", None),
+@dataclass(frozen=True)
+class Block:
+    """One inspection's columns: record field -> the headers it may have (normalised)."""
+
+    framework: str
+    inspection_type: str | None
+    fields: dict[str, tuple[str, ...]]
+
+
+def _block(framework: str, kind: str | None, **fields) -> Block:
+    return Block(framework, kind, {f: (h,) if isinstance(h, str) else tuple(h)
+                                   for f, h in fields.items()})
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    pattern: str  # regex for the sheet name
+    rank: int
+    blocks: tuple[Block, ...]
+    code: str | None = None
+    link_published: bool = False
+
+
+def _sif(kind: str, head: str, **extra) -> Block:
+    sif = "single inspection of la children's services (sif)"
+    return _block("SIF", kind, published=f"{sif} {head} publication date",
+                  overall=f"{head} overall judgement (oe)",
+                  help_and_protection=f"{head} children who need help and protection",
+                  children_in_care=f"{head} children looked after and achieving permanence",
+                  adoption=f"{head} cla sub: adoption performance",
+                  care_leavers=f"{head} cla sub: experiences and progress of care leavers",
+                  leadership=f"{head} leadership, management and governance", **extra)
+
+
+def _ilacs(prefixes: tuple[str, ...], children_in_care: str, **extra) -> Block:
+    def h(suffix):
+        return [f"{p}ilacs framework {suffix}" for p in prefixes]
+    progress = "experiences and progress of"
+    return _block("ILACS", None, inspection_type=h("inspection type"),
+                  published=h("publication date"), overall=h("overall effectiveness"),
+                  leadership=h("impact of leaders"),
+                  help_and_protection=h(f"{progress} children who need help and protection"),
+                  children_in_care=h(f"{progress} {children_in_care}"),
+                  **{f: h(f"{progress} {v}") for f, v in extra.items()})
+
+
+#: ``LA_inspections_2009-2023``: the blocks of one row, in sheet order.
+HISTORY_BLOCKS = (
+    _block("SLAC", "first",
+           published="safeguarding & looked after children (slac) inspection publication date",
+           help_and_protection="slac safeguarding overall effectiveness (oe)",
+           children_in_care="slac looked after children overall effectiveness (oe)"),
+    _block("SLAC", "safeguarding re-inspection",
+           published="slac re-inspection of safeguarding publication date",
+           help_and_protection="slac re-inspection safeguarding oe"),
+    _block("SLAC", "CLA re-inspection",
+           published="slac re-inspection of services for children looked after publication date",
+           children_in_care="slac re-inspection of services children looked after oe"),
+    _block("CPI", "first", published="child protection inspections (cpi) publication date",
+           overall="cpi overall effectiveness (oe)"),
+    _block("CPRI", "re-inspection",
+           published="child protection re-inspection (cpri) publication date",
+           overall="cpri overall effectiveness (oe)"),
+    _block("TLAC", "first",
+           published="targeted looked after children (tlac) inspection publication date",
+           overall="tlac overall effectiveness (oe)"),
+    _sif("first", "first sif", lscb="lscb overall effectiveness"),
+    _sif("re-inspection", "sif re-inspection"),
+    _ilacs(("first ", ""), "children in care and care leavers"),
+    _ilacs(("second ",), "children in care", care_leavers="care leavers"),
+)
+
+
+def _the(text: str) -> tuple[str, str]:
+    return text, "the " + text
+
+
+ILACS_GRADES = {
+    "overall": ("overall effectiveness",),
+    "leadership": ("impact of leaders",
+                   "the impact of leaders on social work practice with children and families"),
+    "help_and_protection": _the("experiences and progress of children who need help and "
+                                "protection"),
+    "children_in_care": _the("experiences and progress of children in care"),
+    "care_leavers": _the("experiences and progress of care leavers"),
 }
-_SIF_SUBS = {"overall judgement (oe)": "overall",
-             "children who need help and protection": "help_and_protection",
-             "children looked after and achieving permanence": "children_in_care",
-             "cla sub: adoption performance": "adoption",
-             "cla sub: experiences and progress of care leavers": "care_leavers",
-             "leadership, management and governance": "leadership"}
-_ILACS_SUBS = {"inspection type": "type", "publication date": "published",
-               "overall effectiveness": "overall", "impact of leaders": "leadership",
-               "experiences and progress of children who need help and protection":
-                   "help_and_protection",
-               "experiences and progress of children in care and care leavers":
-                   "children_in_care",
-               "experiences and progress of children in care": "children_in_care",
-               "experiences and progress of care leavers": "care_leavers"}
-#: Normalised header of the history sheet -> (block, field).
-HISTORY_COLUMNS = {
-    "safeguarding & looked after children (slac) inspection publication date":
-        ("slac", "published"),
-    "slac safeguarding overall effectiveness (oe)": ("slac", "help_and_protection"),
-    "slac looked after children overall effectiveness (oe)": ("slac", "children_in_care"),
-    "slac re-inspection of safeguarding publication date": ("slac-safeguarding", "published"),
-    "slac re-inspection safeguarding oe": ("slac-safeguarding", "help_and_protection"),
-    "slac re-inspection of services for children looked after publication date":
-        ("slac-cla", "published"),
-    "slac re-inspection of services children looked after oe": ("slac-cla", "children_in_care"),
-    "child protection inspections (cpi) publication date": ("cpi", "published"),
-    "cpi overall effectiveness (oe)": ("cpi", "overall"),
-    "child protection re-inspection (cpri) publication date": ("cpri", "published"),
-    "cpri overall effectiveness (oe)": ("cpri", "overall"),
-    "targeted looked after children (tlac) inspection publication date": ("tlac", "published"),
-    "tlac overall effectiveness (oe)": ("tlac", "overall"),
-    "single inspection of la children's services (sif) first sif publication date":
-        ("sif-1", "published"),
-    "lscb overall effectiveness": ("sif-1", "lscb"),
-    "single inspection of la children's services (sif) sif re-inspection publication date":
-        ("sif-2", "published"),
-    **{f"first sif {k}": ("sif-1", v) for k, v in _SIF_SUBS.items()},
-    **{f"sif re-inspection {k}": ("sif-2", v) for k, v in _SIF_SUBS.items()},
-    **{f"first ilacs framework {k}": ("ilacs-1", v) for k, v in _ILACS_SUBS.items()},
-    **{f"second ilacs framework {k}": ("ilacs-2", v) for k, v in _ILACS_SUBS.items()},
+
+
+def _ilacs_sheet(pattern, rank, *, start, published=None, kind=None, code=None, link=False):
+    fields = {"start_date": start, "published": published, "inspection_type": kind}
+    block = _block("ILACS", None, **{f: h for f, h in fields.items() if h}, **ILACS_GRADES)
+    return SheetSpec(pattern, rank, (block,), code, link)
+
+
+#: Workbook file-name pattern -> the sheets read from it, in reading order.
+WORKBOOKS = {
+    "Childrens_social_care_in_England_*_underlying_data.ods": (
+        SheetSpec(r"LA_inspections_\d{4}-\d{4}", 2, HISTORY_BLOCKS),
+        _ilacs_sheet(r"LA_level_at_31_Mar_\d{4}", 3, start="inspection date", link=True),
+        _ilacs_sheet(r"LA_level_in_year_\d{4}-\d{2}", 3, start="inspection/visit date",
+                     kind="inspection/visit type", link=True),
+    ),
+    "LA_Inspection_Outcomes_as_at_*.ods": (
+        _ilacs_sheet("ILACS_inspection_history", 1, start="inspection date",
+                     published="publication date", kind="inspection type", code=CODE),
+        _ilacs_sheet("Inspections_as_at_31_March", 3, start="inspection date",
+                     published="publication date", code=CODE),
+        _ilacs_sheet("In-year_inspections", 3, start="inspection/visit date",
+                     published="publication date", kind="inspection/visit type", code=CODE),
+    ),
 }
-#: Normalised header of a one-inspection-per-row sheet -> field.
-FLAT_COLUMNS = {
-    "local authority name": "name", "local authority area code": "ons",
-    "inspection date": "start_date", "inspection/visit date": "start_date",
-    "publication date": "published", "inspection type": "type",
-    "inspection/visit type": "type",
-    "impact of leaders on social work practice with children and families": "leadership",
-    **{k: v for k, v in _ILACS_SUBS.items() if v not in ("type", "published")},
-}
-#: Identifier and descriptive columns: not inspection cells.
-IGNORED = {"web link", "la region", "la authority type", "ofsted region", "region",
-           "local authority status", "visit theme"}
-#: The scrape's columns -> field.
-SCRAPE_COLUMNS = {
-    "publication_date": "published", "inspection_framework": "type",
-    "inspection_start_date": "start_date", "inspection_end_date": "end_date",
-    "overall_effectiveness_grade": "overall", "impact_of_leaders_grade": "leadership",
-    "help_and_protection_grade": "help_and_protection", "in_care_grade": "children_in_care",
-    "care_leavers_grade": "care_leavers",
-}
+
+#: Scrape columns: record field -> column, and the date format of each date column.
+SCRAPE_FIELDS = {"published": "publication_date", "inspection_type": "inspection_framework",
+                 "start_date": "inspection_start_date", "end_date": "inspection_end_date",
+                 "overall": "overall_effectiveness_grade", "leadership": "impact_of_leaders_grade",
+                 "help_and_protection": "help_and_protection_grade",
+                 "children_in_care": "in_care_grade", "care_leavers": "care_leavers_grade"}
+SCRAPE_DATES = {"publication_date": "%d/%m/%y", "inspection_start_date": "%d/%m/%Y",
+                "inspection_end_date": "%d/%m/%Y"}
 SCRAPE_RANK = 5
 
 
@@ -142,279 +196,285 @@ def read(ctx: ReadContext) -> ReadResult:
 
     Parameters
     ----------
-    ctx : the file, its name in the data folder and the register of authorities.
+    ctx : the file, its name relative to the data folder, and the register.
 
     Returns
     -------
-    ReadResult whose ``inspections`` hold one dict per inspection (columns of the
-    store's ``inspection_record``); stored cells are counted in ``other_values`` and
-    ``other_special``, unreadable ones are problems.
+    ReadResult whose ``inspections`` are dicts keyed by ``INSPECTION_COLUMNS``; every
+    non-empty date, type or grade cell is counted in ``cells_read`` and is stored
+    (``other_values``), stored as NULL for a documented special value
+    (``other_special``), or reported as a problem.
     """
-    recorder = _Recorder(ctx)
-    if ctx.name.lower().endswith(".csv"):
-        _read_scrape(recorder)
-    else:
-        _read_workbook(recorder)
-    return recorder.finish()
+    filename = ctx.name.rsplit("/", 1)[-1]
+    result = ReadResult()
+    if filename.endswith(".csv"):
+        _read_scrape(ctx, result)
+        return result
+    for pattern, specs in WORKBOOKS.items():
+        if fnmatch(filename, pattern):
+            result.release = (re.findall(r"20\d\d", filename) or [None])[-1]
+            _read_workbook(ctx, result, specs)
+            return result
+    raise DataError(f"{ctx.name}: not an Ofsted workbook this reader knows (expected one of "
+                    f"{', '.join(WORKBOOKS)}). Check the catalogue entry for this file.")
 
 
-def normalise_header(text) -> str:
-    """Lower-case, single-spaced, without a leading 'the' (2025 wording).
+# -- cells -------------------------------------------------------------------------------
 
-    >>> normalise_header(" First SIF Overall Judgement\\n(OE)")
-    'first sif overall judgement (oe)'
-    """
-    key = " ".join(str(text).lower().split())
-    return key[4:] if key.startswith("the ") else key
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip()
 
 
-def inspection_type(text: str) -> str:
-    """'ILACS Standard Inspection' -> 'standard'; 'LA Monitoring visit' -> 'monitoring visit'.
-
-    >>> inspection_type("ILACS Focused Visit"), inspection_type("short")
-    ('focused visit', 'short')
-    """
-    key = " ".join(text.lower().split())
-    key = re.sub(r"^(ilacs|la) ", "", key)
-    return re.sub(r" inspection$", "", key)
+def _norm(text) -> str:
+    return " ".join(str(text).split()).lower()
 
 
-def to_date(value) -> date | None:
-    """A spreadsheet date, or text dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd; None if neither."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    for fmt in ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"):
+def _parse(field_name: str, raw, fmt: str | None = None) -> tuple[str, object]:
+    """('value', parsed) | ('special', token) | ('bad', problem code)."""
+    if field_name in DATE_FIELDS:
+        parsed = _date(raw, fmt)
+        return ("value", parsed) if parsed else ("bad", "bad-date")
+    text = _norm(raw)
+    if field_name == "inspection_type":
+        return "value", TYPES.get(text, str(raw).strip())
+    if text in SPECIAL:
+        return "special", text
+    return ("value", GRADES[text]) if text in GRADES else ("bad", "bad-grade")
+
+
+def _date(raw, fmt: str | None = None) -> date | None:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    for f in (fmt,) if fmt else ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value.strip(), fmt).date()
+            return datetime.strptime(str(raw).strip(), f).date()
         except ValueError:
             continue
     return None
 
 
-class _Recorder:
-    """Parses cells with their accounting and collects the records of one file."""
+_BAD = {"bad-date": "is not a date ({fmt}); not stored. Check the published file.",
+        "bad-grade": "is not one of Ofsted's four grades (Outstanding, Good, Requires "
+                     "improvement to be good, Inadequate) nor a documented marker; not stored."}
 
-    def __init__(self, ctx: ReadContext):
-        self.ctx = ctx
-        self.result = ReadResult()
-        self.specials: Counter = Counter()
-        self.urns = {a.urn: a.la_code for a in ctx.register.authorities.values() if a.urn}
 
-    def cell(self, row: int, column: str, field: str, raw):
-        """Parse one non-empty cell; count it as stored, special or a problem."""
-        self.result.cells_read += 1
-        text = raw.strip() if isinstance(raw, str) else raw
-        if isinstance(text, str) and text.lower() in SPECIAL:
-            self.result.other_special += 1
-            self.specials[(text.lower(), field)] += 1
-            return None
-        if field in DATE_FIELDS:
-            value, code, what = to_date(text), "bad-date", "a date"
-        elif field == "type":
-            value, code, what = inspection_type(str(text)), None, ""
+def _emit(result: ReadResult, ctx: ReadContext, tally: Counter, *, row: int, la_code: str,
+          framework: str, kind: str | None, cells: dict, rank: int,
+          formats: dict | None = None) -> dict:
+    """Parse one inspection's cells (field -> (column, raw)) into a record and account."""
+    record = dict.fromkeys(INSPECTION_COLUMNS)
+    record.update(la_code=la_code, framework=framework, inspection_type=kind,
+                  source_row=int(row), source_rank=rank)
+    for name, (column, raw) in cells.items():
+        result.cells_read += 1
+        fmt = (formats or {}).get(column)
+        status, value = _parse(name, raw, fmt)
+        if status == "bad":
+            message = _BAD[value].format(fmt=fmt or "dd/mm/yyyy or a date cell")
+            result.problems.append(Problem(value, ctx.name, int(row), column,
+                                           f"{str(raw)!r} {message}", str(raw)))
+            continue
+        if status == "special":
+            result.other_special += 1
+            tally["special", f"{column}={value}"] += 1
+            continue
+        result.other_values += 1
+        record[name] = value
+        if name == "inspection_type" and value not in TYPES.values():
+            tally["type", repr(value)] += 1
+    result.inspections.append(record)
+    return record
+
+
+# -- workbooks ---------------------------------------------------------------------------
+
+@dataclass
+class Table:
+    header: list  # the header cells as published
+    rows: list  # (sheet row number, cells)
+
+
+def _tables(rows: list[list]) -> tuple[list[Table], int]:
+    """Each table starts at a 'Web link' header and ends at a blank row; count other rows."""
+    tables, current, other = [], None, 0
+    for number, row in enumerate(rows, start=1):
+        if all(_blank(c) for c in row):
+            current = None
+        elif _norm(row[0]) == "web link":
+            current = Table(list(row), [])
+            tables.append(current)
+        elif current is not None:
+            current.rows.append((number, list(row) + [""] * (len(current.header) - len(row))))
         else:
-            value = GRADES.get(" ".join(str(text).lower().split()))
-            code, what = "bad-grade", "one of Ofsted's four grades"
-        if value is None:
-            self.result.problems.append(Problem(
-                code, self.ctx.name, row, column,
-                f"{text!r} is not {what}; the field is stored as NULL. Check the "
-                "published report.", str(text)))
-            return None
-        self.result.other_values += 1
-        return value
-
-    def record(self, row: int, cells: list[tuple[str, str, object]], framework, kind,
-               rank: int, **where) -> dict | None:
-        """One inspection from its non-empty (column, field, raw) cells; None if no LA."""
-        if not cells:
-            return None
-        when = next((to_date(raw) for _, f, raw in cells if f == "published"), None)
-        when = when or next((to_date(raw) for _, f, raw in cells if f == "start_date"), None)
-        la_code, reason = self.resolve(when=when, **where)
-        if la_code is None:
-            report_unknown(self.result, self.ctx, [row], [reason], len(cells),
-                           [where.get("name")])
-            return None
-        rec = dict.fromkeys(GRADE_FIELDS + DATE_FIELDS)
-        rec.update(la_code=la_code, framework=framework, inspection_type=kind,
-                   source_row=row, source_rank=rank)
-        for column, field, raw in cells:
-            value = self.cell(row, column, field, raw)
-            if field == "type":
-                rec["inspection_type"] = value or kind
-            else:
-                rec[field] = value
-        self.result.inspections.append(rec)
-        return rec
-
-    def resolve(self, *, name=None, ons=None, urn=None, when=None):
-        res = self.ctx.register.resolve(ons=ons, name=name, when=when)
-        if res.la_code is None and urn and urn in self.urns:
-            return self.urns[urn], None
-        return res.la_code, res.reason
-
-    def finish(self) -> ReadResult:
-        for (token, field), n in sorted(self.specials.items()):
-            self.result.notes.append(f"{n} {field} cell(s) {token!r} stored as NULL: "
-                                     f"{SPECIAL[token]}")
-        return self.result
+            other += 1
+    return tables, other
 
 
-# -- the workbooks ---------------------------------------------------------------------------
-
-def _read_workbook(rec: _Recorder) -> None:
-    ctx = rec.ctx
-    if ctx.path.stat().st_size == 0:
-        raise DataError(f"{ctx.name}: the file is empty. Download it again "
-                        "(csc-outcomes data fetch).")
+def _read_workbook(ctx: ReadContext, result: ReadResult, specs) -> None:
     try:
         book = CalamineWorkbook.from_path(str(ctx.path))
-    except CalamineError as exc:
+    except (CalamineError, OSError) as exc:
         raise DataError(f"{ctx.name}: cannot be opened as a spreadsheet ({exc}). Restore the "
                         "original file (csc-outcomes data fetch).") from exc
-    years = re.findall(r"(?:19|20)\d\d", ctx.name)
-    rec.result.release = years[-1] if years else None
-    skipped, read_any = [], False
-    for sheet in book.sheet_names:
-        kind = next(((layout, rank) for pattern, layout, rank in SHEETS
-                     if re.fullmatch(pattern, sheet)), None)
-        if kind is None:
-            skipped.append(sheet)
-            continue
-        rows = book.get_sheet_by_name(sheet).to_python()
-        (_read_history if kind[0] == "history" else _read_flat)(rec, sheet, rows, kind[1])
-        read_any = True
-    if not read_any:
-        raise DataError(f"{ctx.name}: no sheet of Ofsted local authority inspections (sheets: "
-                        f"{', '.join(book.sheet_names)}). Restore the published workbook.")
-    rec.result.notes.append("sheets without local authority inspections skipped: "
-                            + ", ".join(skipped))
+    tally, history, used = Counter(), [], set()
+    for spec in specs:
+        sheet = _sheet_name(ctx, book.sheet_names, spec.pattern)
+        used.add(sheet)
+        tables, other = _tables(book.get_sheet_by_name(sheet).to_python())
+        if not tables:
+            raise DataError(f"{ctx.name}: sheet {sheet!r} has no table (no 'Web link' header "
+                            "in column A). Restore the published workbook.")
+        blocks = _locate_blocks(ctx, sheet, spec, tables)
+        for table, found in zip(tables, blocks):
+            _read_table(ctx, result, tally, spec, sheet, table, found, history)
+        if other:
+            result.notes.append(f"{sheet}: {other} title/note row(s) outside the tables skipped")
+    skipped = [s for s in book.sheet_names if s not in used]
+    result.notes.append("sheets without LA inspection records, not read: " + ", ".join(skipped))
+    undated = sum(r["published"] is None for r in result.inspections)
+    if undated:
+        result.notes.append(f"{undated} record(s) have no publication date (visits in the "
+                            "LA-level sheets, which the inspection history does not list)")
+    _tally_notes(result, tally)
 
 
-def _header_rows(rows: list[list]) -> list[int]:
-    return [i for i, r in enumerate(rows)
-            if any(normalise_header(c) == "local authority name" for c in r)]
+def _sheet_name(ctx: ReadContext, names: list[str], pattern: str) -> str:
+    found = [n for n in names if re.fullmatch(pattern, n)]
+    if len(found) != 1:
+        raise DataError(f"{ctx.name}: expected one sheet named like {pattern!r}, found "
+                        f"{found or 'none'} (sheets: {', '.join(names)}). Restore the "
+                        "published workbook; if Ofsted changed its layout, update this reader.")
+    return found[0]
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _map_header(rec: _Recorder, sheet: str, index: int, header: list, known: dict) -> dict:
-    """Column position -> field (or (block, field)); unknown named columns are an error."""
-    mapping = {}
-    for pos, text in enumerate(header):
-        key = normalise_header(text)
-        if key.startswith("ilacs framework"):
-            key = "first " + key  # the predecessors' table has one, unnumbered, ILACS block
-        if key in known:
-            mapping[pos] = known[key]
-        elif key and key not in IGNORED and key != "local authority name":
-            raise DataError(
-                f"{rec.ctx.name}: sheet {sheet!r}, row {index + 1}: column {text!r} is not one "
-                "this reader knows. If Ofsted changed the layout, the reader needs updating.")
-    return mapping
-
-
-def _data_rows(rows, start, end):
-    """(index, row) of rows with cells between two headers, and how many were blank."""
-    blank = 0
-    out = []
-    for i in range(start, end):
-        if all(_blank(c) for c in rows[i]):
-            blank += 1
-        else:
-            out.append((i, rows[i]))
-    return out, blank
-
-
-def _read_history(rec: _Recorder, sheet: str, rows: list[list], rank: int) -> None:
-    headers = _header_rows(rows)
-    if not headers:
-        raise DataError(f"{rec.ctx.name}: sheet {sheet!r}: no header row with 'Local authority "
-                        "name'. Restore the published workbook.")
-    blanks = titles = 0
-    for n, h in enumerate(headers):
-        name_pos = [normalise_header(c) for c in rows[h]].index("local authority name")
-        mapping = _map_header(rec, sheet, h, rows[h], HISTORY_COLUMNS)
-        if not any(f == "published" for _, f in mapping.values()):
-            raise DataError(f"{rec.ctx.name}: sheet {sheet!r}, row {h + 1}: no publication "
-                            "date column. Restore the published workbook.")
-        end = headers[n + 1] if n + 1 < len(headers) else len(rows)
-        data, blank = _data_rows(rows, h + 1, end)
-        blanks += blank
-        for i, row in data:
-            cells = [(str(rows[h][p]).strip(), bf, row[p]) for p, bf in mapping.items()
-                     if p < len(row) and not _blank(row[p])]
-            if _blank(row[name_pos]) and not cells:
-                titles += 1  # a table title between the tables
+def _locate_blocks(ctx: ReadContext, sheet: str, spec: SheetSpec, tables: list[Table]):
+    """For each table, [(block, {field: column index})]; each block must be in some table."""
+    out, seen = [], set()
+    for table in tables:
+        where = {_norm(h): j for j, h in enumerate(table.header) if not _blank(h)}
+        if absent := [c for c in (NAME, spec.code) if c and c not in where]:
+            raise DataError(f"{ctx.name}: sheet {sheet!r}: column(s) {absent} missing from "
+                            "the table header. Restore the published workbook.")
+        found = []
+        for b, block in enumerate(spec.blocks):
+            cols = {f: next((where[h] for h in heads if h in where), None)
+                    for f, heads in block.fields.items()}
+            missing = [block.fields[f][0] for f, j in cols.items() if j is None]
+            if len(missing) == len(cols):
                 continue
-            rec.result.rows_read += 1
-            for block in dict.fromkeys(b for _, (b, _f), _r in cells):
-                framework, kind = BLOCKS[block]
-                mine = [(c, f, r) for c, (b, f), r in cells if b == block]
-                rec.record(i + 1, mine, framework, kind, rank, name=row[name_pos])
-    rec.result.notes.append(f"sheet {sheet!r}: {len(headers)} table(s); {blanks} blank and "
-                            f"{titles} title row(s) between them skipped")
+            if missing:
+                raise DataError(f"{ctx.name}: sheet {sheet!r}: column(s) "
+                                f"{', '.join(map(repr, missing))} missing from the "
+                                f"{block.framework} columns. Restore the published workbook.")
+            found.append((block, cols))
+            seen.add(b)
+        out.append(found)
+    lost = [spec.blocks[b].framework for b in range(len(spec.blocks)) if b not in seen]
+    if lost:
+        raise DataError(f"{ctx.name}: sheet {sheet!r} has no {', '.join(lost)} columns. "
+                        "Restore the published workbook; if Ofsted changed its layout, "
+                        "update this reader.")
+    return out
 
 
-def _read_flat(rec: _Recorder, sheet: str, rows: list[list], rank: int) -> None:
-    headers = _header_rows(rows)
-    if len(headers) != 1:
-        raise DataError(f"{rec.ctx.name}: sheet {sheet!r}: expected one header row with "
-                        f"'Local authority name', found {len(headers)}. Restore the published "
-                        "workbook.")
-    h = headers[0]
-    mapping = _map_header(rec, sheet, h, rows[h], FLAT_COLUMNS)
-    fields = set(mapping.values())
-    if "name" not in fields or not fields & {"published", "start_date"}:
-        raise DataError(f"{rec.ctx.name}: sheet {sheet!r}, row {h + 1}: the header lacks the "
-                        "authority name or an inspection date. Restore the published workbook.")
-    ids = {f: p for p, f in mapping.items() if f in ("name", "ons")}
-    data, blank = _data_rows(rows, h + 1, len(rows))
-    empty = 0
-    for i, row in data:
-        rec.result.rows_read += 1
-        cells = [(str(rows[h][p]).strip(), f, row[p]) for p, f in mapping.items()
-                 if f not in ids and p < len(row) and not _blank(row[p])]
-        if not cells:
-            empty += 1
+def _read_table(ctx, result, tally, spec, sheet, table, blocks, history) -> None:
+    where = {_norm(h): j for j, h in enumerate(table.header) if not _blank(h)}
+    _unread_columns(ctx, result, sheet, table, blocks, where)
+    for number, row in table.rows:
+        result.rows_read += 1
+        for block, cols in blocks:
+            cells = {f: (f"{sheet}: {str(table.header[j]).strip()}", row[j])
+                     for f, j in cols.items() if not _blank(row[j])}
+            if not cells:
+                continue
+            when = next((d for f in ("published", "start_date") if f in cells
+                         and (d := _date(cells[f][1]))), None)
+            name = row[where[NAME]]
+            code = row[where[spec.code]] if spec.code else None
+            res = ctx.register.resolve(ons=code or None, name=name, when=when)
+            if res.la_code is None:
+                report_unknown(result, ctx, pd.Index([number]), [f"{sheet}: {res.reason}"],
+                               len(cells), [str(name)])
+                continue
+            record = _emit(result, ctx, tally, row=number, la_code=res.la_code,
+                           framework=block.framework, kind=block.inspection_type,
+                           cells=cells, rank=spec.rank)
+            if spec.link_published:
+                _link_published(record, history)
+            elif block.framework == "ILACS":
+                history.append(record)
+
+
+def _unread_columns(ctx, result, sheet, table, blocks, where) -> None:
+    """Headed columns this reader does not know are noted; data under no header is a problem."""
+    used = {j for _, cols in blocks for j in cols.values()}
+    used |= {j for h, j in where.items() if h in IDENTIFIERS}
+    for j, head in enumerate(table.header):
+        if j in used:
             continue
-        rec.record(i + 1, cells, "ILACS", None, rank, **{k: row[p] for k, p in ids.items()})
-    if blank or empty:
-        rec.result.notes.append(f"sheet {sheet!r}: {blank} blank row(s) skipped; {empty} "
-                                "authority row(s) without any inspection")
+        filled = [(n, r[j]) for n, r in table.rows if not _blank(r[j])]
+        if not _blank(head):
+            result.notes.append(f"{sheet}: column {str(head).strip()!r} not read")
+            continue
+        for number, value in filled:
+            result.cells_read += 1
+            result.problems.append(Problem(
+                "unnamed-column", ctx.name, int(number), f"{sheet}: column {j + 1} (no header)",
+                "the cell has data but its column has no name; not stored. Restore the "
+                "published header.", str(value)))
 
 
-# -- the scrape ------------------------------------------------------------------------------
+def _link_published(record: dict, history: list[dict]) -> None:
+    """Give an LA-level inspection the publication date of the same inspection's record."""
+    start = record["start_date"]
+    if start is None or record["inspection_type"] not in INSPECTIONS:
+        return
+    later = [h for h in history if h["la_code"] == record["la_code"] and h["published"]
+             and start < h["published"] <= start + timedelta(days=LINK_DAYS)
+             and h["overall"] == record["overall"]]
+    if later:
+        record["published"] = min(h["published"] for h in later)
 
-def _read_scrape(rec: _Recorder) -> None:
-    ctx = rec.ctx
+
+def _tally_notes(result: ReadResult, tally: Counter) -> None:
+    for kind, text in (("special", "cells saying no grade was given, stored as NULL"),
+                       ("type", "inspection types not standard, short or a visit, as written")):
+        if found := sorted((k, n) for (t, k), n in tally.items() if t == kind):
+            result.notes.append(f"{text}: " + ", ".join(f"{k} x{n}" for k, n in found))
+
+
+# -- the scrape --------------------------------------------------------------------------
+
+def _read_scrape(ctx: ReadContext, result: ReadResult) -> None:
     frame = read_csv_text(ctx)
-    require_columns(ctx, frame, ["urn", "local_authority", *SCRAPE_COLUMNS])
-    rec.result.rows_read = len(frame)
-    unknown = 0
-    for line, row in frame.iterrows():
-        cells = [(c, f, row[c]) for c, f in SCRAPE_COLUMNS.items() if not _blank(row[c])]
-        got = rec.record(int(line), cells, "ILACS", None, SCRAPE_RANK,
-                         name=row["local_authority"], urn=row["urn"].strip())
-        if got is not None and not _judged(row):
-            got["framework"] = "unknown"
-            unknown += 1
-    published = [r["published"] for r in rec.result.inspections if r["published"]]
-    rec.result.release = str(max(published).year) if published else None
-    rec.result.notes.append(
-        f"{unknown} report(s) without a readable judgement stored with framework 'unknown' "
-        "(SIF-era and earlier reports the scraper could not parse); the rest are ILACS")
-
-
-def _judged(row) -> bool:
-    """Whether the scraper read any ILACS judgement (grade or post-reform token)."""
-    grades = [row[c] for c, f in SCRAPE_COLUMNS.items() if f in GRADE_FIELDS]
-    return any(" ".join(g.lower().split()) in GRADES or g.strip() == "not_reported_post_reform"
-               for g in grades)
+    require_columns(ctx, frame, ["urn", "local_authority", *SCRAPE_FIELDS.values()])
+    frame, blank = drop_blank_rows(frame)
+    if blank:
+        result.notes.append(f"{blank} blank line(s) skipped")
+    short = int(frame[list(SCRAPE_FIELDS.values())].isna().any(axis=1).sum())
+    if short:
+        result.notes.append(f"{short} row(s) end early; their missing fields are read as empty")
+    result.rows_read = len(frame)
+    urns = {a.urn: a.la_code for a in ctx.register.authorities.values() if a.urn}
+    tally, by_urn = Counter(), 0
+    for row, rec in frame.iterrows():
+        cells = {f: (c, rec[c]) for f, c in SCRAPE_FIELDS.items() if not _blank(rec[c])}
+        when = _date(rec["publication_date"], SCRAPE_DATES["publication_date"])
+        res = ctx.register.resolve(name=rec["local_authority"], when=when)
+        la_code = res.la_code or urns.get(str(rec["urn"]).strip())
+        by_urn += res.la_code is None and la_code is not None
+        if la_code is None:
+            report_unknown(result, ctx, pd.Index([row]), [f"{res.reason} (nor URN {rec['urn']})"],
+                           len(cells), [rec["local_authority"]])
+            continue
+        graded = any(_parse(f, raw)[0] == "value" for f, (_, raw) in cells.items()
+                     if f not in DATE_FIELDS and f != "inspection_type")
+        _emit(result, ctx, tally, row=row, la_code=la_code, framework="ILACS" if graded
+              else "unknown", kind=None, cells=cells, rank=SCRAPE_RANK, formats=SCRAPE_DATES)
+    published = [r["published"] for r in result.inspections if r["published"]]
+    result.release = str(max(published).year) if published else None
+    if by_urn:
+        result.notes.append(f"{by_urn} row(s) matched by Ofsted URN (name not in the register)")
+    _tally_notes(result, tally)
