@@ -6,8 +6,9 @@ per area: England, the regions (no LA code) and each authority (9-character and
 3-digit codes); one column per measure. Column names carry the census year
 (``B3_FTE_TurnoverRate_2015``, ``B1ca_FTE_Age of Starters_2016_20_29``): it is
 dropped from the measure id so that one measure spans both releases. DfE
-published the files in Windows-1252. Symbols follow the SFR convention: ``x``
-suppressed, ``..`` not available, ``.`` not applicable, ``-`` nil.
+published the files in Windows-1252 (these copies hold ASCII only). Symbols follow
+the SFR convention: ``x`` suppressed, ``..`` not available, ``.`` not applicable,
+``-`` nil.
 """
 
 from __future__ import annotations
@@ -17,8 +18,19 @@ from collections import Counter
 
 import pandas as pd
 
-from .base import (ReadContext, ReadResult, check_duplicates, drop_blank_rows, emit_column,
-                   read_csv_text, report_unknown, report_unnamed, require_columns, resolve_rows)
+from ...errors import DataError
+from .base import (
+    ReadContext,
+    ReadResult,
+    check_duplicates,
+    drop_blank_rows,
+    emit_column,
+    read_csv_text,
+    report_unknown,
+    report_unnamed,
+    require_columns,
+    resolve_rows,
+)
 
 DATASET = "csww-sfr"
 ENCODING = "cp1252"
@@ -79,8 +91,6 @@ def read(ctx: ReadContext) -> ReadResult:
     columns = _data_columns(ctx, frame, result)
     year = census_year(columns)
     if year is None:
-        from ...errors import DataError
-
         raise DataError(f"{ctx.name}: row 1: no column name ends in a year (such as "
                         "'A1_FTE_ChildrensSocialWorkers_2015'), so the census date is unknown. "
                         "Restore the published header.")
