@@ -48,9 +48,11 @@ CATALOGUE: list[Entry] = [
           "duplicate: an earlier snapshot of the jt39 overview; every inspection it lists is "
           "in ofsted/jt39_scrape/ofsted_csc_ilacs_history.csv (checked by the tests)"),
     Entry("ofsted/maysont/2023_ofsted_la.csv", "skip",
-          "duplicate: a CSV copy of the 2023 Ofsted workbook's LA_level_at_31_Mar_2023 sheet; "
-          "its inspections are in ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods "
-          "(checked by the tests)"),
+          "duplicate: a summer-2023 snapshot of each authority's latest ILACS judgement "
+          "(151 rows); every inspection in it is in the ILACS history of "
+          "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods, with the same judgement. "
+          "One date differs: it gives the Isles of Scilly inspection as 10 July 2023, the "
+          "official history as 11 July (checked by the tests)"),
 ]
 
 

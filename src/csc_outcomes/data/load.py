@@ -22,6 +22,7 @@ from .. import __version__
 from ..errors import CscOutcomesError, DataError
 from . import catalogue
 from .readers.base import ReadContext, ReadResult
+from .inspections import consolidate
 from .register import REGISTER_SOURCES, build_register
 from .store import Store
 
@@ -136,6 +137,7 @@ def load(data_dir: Path, store_path: Path, *, force: bool = False,
             reports.append(_load_one(store, data_dir, name, register, reg_key, force))
         with store.transaction():
             dropped = store.forget_files(set(names))
+            store.replace_inspections(consolidate(store.table("inspection_record")))
             store.set_meta("data_dir", str(data_dir.resolve()))
             store.set_meta("loaded_at", datetime.now().isoformat(timespec="seconds"))
     return LoadReport(str(data_dir), str(store_path), reports, dropped)

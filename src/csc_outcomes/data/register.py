@@ -1,9 +1,10 @@
 """The register of local authorities with children's services responsibility since 2010.
 
 An *authority* is one children's services authority over time. It is keyed by
-its most recent ONS (GSS) code, so that Buckinghamshire is one series from
-2010 to 2025 although its code changed in 2020; every earlier code is kept in
-``la_code_history``. A reorganisation (Dorset 2019, Northamptonshire 2021,
+the most recent ONS (GSS) code DfE's releases use for it, so that Buckinghamshire
+is one series from 2010 to 2025 although its code changed in 2020; every other
+code is kept in ``la_code_history`` (Barnsley and Sheffield keep their old codes,
+as DfE does, with ONS's 2024 codes recorded as aliases). A reorganisation (Dorset 2019, Northamptonshire 2021,
 Cumbria 2023) ends authorities and starts new ones, linked as predecessors and
 successors.
 

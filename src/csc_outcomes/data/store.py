@@ -8,8 +8,8 @@ One file holds everything a load produced:
 ``la_change``         reorganisations and recodes (predecessors and successors)
 ``measure``           what each stored measure is
 ``observation``       one number (or special status) per authority, period, measure and file
-``inspection_record`` one Ofsted judgement record per source row; the ``inspection`` view
-                      keeps one row per inspection, preferring the official workbooks
+``inspection_record`` one Ofsted judgement record per source row
+``inspection``        one row per inspection, linked across sources (data/inspections.py)
 ``problem``           every cell or row that could not be stored, and why
 ``load_file``         what each load did with each file (checksums make reloads idempotent)
 ``stat_neighbour``, ``ltla_utla``  lookups
@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS la_name (
 CREATE TABLE IF NOT EXISTS la_change (
     change_date DATE NOT NULL, kind TEXT NOT NULL, from_codes TEXT[], to_codes TEXT[], note TEXT);
 CREATE TABLE IF NOT EXISTS measure (
-    measure TEXT PRIMARY KEY, label TEXT, unit TEXT, dataset TEXT, dims JSON, notes TEXT);
+    measure TEXT PRIMARY KEY, label TEXT, unit TEXT, dataset TEXT, dims JSON, notes TEXT,
+    priority INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS observation (
     la_code TEXT NOT NULL, period TEXT NOT NULL, year INTEGER, measure TEXT NOT NULL,
     value DOUBLE, status TEXT NOT NULL, code TEXT, source_file TEXT NOT NULL,
@@ -75,19 +76,12 @@ CREATE OR REPLACE VIEW observation_latest AS
         SELECT *, row_number() OVER (
             PARTITION BY la_code, period, measure ORDER BY release DESC, source_file) AS rn
         FROM observation) WHERE rn = 1;
-CREATE OR REPLACE VIEW inspection AS
-    WITH ranked AS (
-        SELECT *, row_number() OVER (
-            PARTITION BY la_code, published ORDER BY source_rank, source_file, source_row) AS rn
-        FROM inspection_record WHERE published IS NOT NULL)
-    SELECT r.la_code, r.framework, r.inspection_type,
-        coalesce(r.start_date, (SELECT min(o.start_date) FROM inspection_record o
-            WHERE o.la_code = r.la_code AND o.published = r.published)) AS start_date,
-        coalesce(r.end_date, (SELECT max(o.end_date) FROM inspection_record o
-            WHERE o.la_code = r.la_code AND o.published = r.published)) AS end_date,
-        r.published, r.overall, r.help_and_protection, r.children_in_care, r.care_leavers,
-        r.adoption, r.leadership, r.lscb, r.source_file, r.source_row
-    FROM ranked r WHERE rn = 1;
+CREATE TABLE IF NOT EXISTS inspection (
+    la_code TEXT NOT NULL, framework TEXT NOT NULL, inspection_type TEXT,
+    start_date DATE, end_date DATE, published DATE NOT NULL, overall TEXT,
+    help_and_protection TEXT, children_in_care TEXT, care_leavers TEXT, adoption TEXT,
+    leadership TEXT, lscb TEXT, source_file TEXT, source_row INTEGER, sources TEXT[],
+    note TEXT);
 """
 
 #: Tables that hold rows read from one file; a reload of that file replaces them.
@@ -123,10 +117,28 @@ class Store:
         except duckdb.Error as exc:
             raise DataError(f"cannot open store {self.path}: {exc}") from exc
         if not read_only:
+            self._migrate()
             self.con.execute(SCHEMA)
             self.con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
             )
+
+    def _migrate(self) -> None:
+        """A store is a cache of the releases: one written by another schema is emptied
+        (and the next load refills it) rather than patched."""
+        tables = {r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()}
+        if "meta" not in tables:
+            return
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row and row[0] == SCHEMA_VERSION:
+            return
+        for view in self.con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal"
+                                     ).fetchall():
+            self.con.execute(f"DROP VIEW IF EXISTS {quote_ident(view[0])}")
+        for table in tables:
+            self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
 
     def close(self) -> None:
         self.con.close()
@@ -177,13 +189,23 @@ class Store:
         if measures is not None and not measures.empty:
             self.con.register("_measures", measures)
             try:
+                # A description from a richer source (a data dictionary) has a higher
+                # priority and is not replaced when a lower-priority file is reloaded.
                 self.con.execute(
-                    "INSERT OR REPLACE INTO measure SELECT measure, label, unit, dataset, "
-                    "dims::JSON, notes FROM _measures"
+                    "INSERT INTO measure SELECT measure, label, unit, dataset, dims::JSON, notes, "
+                    "priority FROM _measures ON CONFLICT (measure) DO UPDATE SET "
+                    "label = excluded.label, unit = excluded.unit, dataset = excluded.dataset, "
+                    "dims = excluded.dims, notes = excluded.notes, priority = excluded.priority "
+                    "WHERE excluded.priority >= measure.priority"
                 )
             finally:
                 self.con.unregister("_measures")
         self.write_file_record(record)
+
+    def replace_inspections(self, frame: pd.DataFrame) -> None:
+        """Replace the consolidated ``inspection`` table (call inside a transaction)."""
+        self.con.execute("DELETE FROM inspection")
+        self._insert_frame("inspection", frame)
 
     def write_file_record(self, record: dict) -> None:
         cols = list(record)

@@ -48,26 +48,28 @@ class ReadResult:
     other_special: int = 0
 
     def add_measure(self, measure: str, label: str, unit: str, dataset: str,
-                    dims: dict | None = None, notes: str | None = None) -> None:
+                    dims: dict | None = None, notes: str | None = None,
+                    priority: int = 0) -> None:
+        """Describe a measure. ``priority`` > 0 marks a richer description (a data
+        dictionary) that a lower-priority file's reload must not overwrite."""
         self.measures.setdefault(measure, {
             "measure": measure, "label": label, "unit": unit, "dataset": dataset,
-            "dims": dims_json(dims or {}), "notes": notes,
+            "dims": dims_json(dims or {}), "notes": notes, "priority": priority,
         })
 
     def observation_frame(self) -> pd.DataFrame:
-        parts = [p if isinstance(p, pd.DataFrame) else pd.DataFrame(p)
-                 for p in self.observations]
-        parts = [p for p in parts if not p.empty]
+        parts = [p for p in self.observations if len(p["la_code"] if isinstance(p, dict) else p)]
         if not parts:
             return pd.DataFrame(columns=OBS_COLUMNS)
-        if all(isinstance(p, dict) for p in self.observations):
-            merged = {c: np.concatenate([np.asarray(p[c], dtype=object) for p in self.observations])
+        if all(isinstance(p, dict) for p in parts):
+            merged = {c: np.concatenate([np.asarray(p[c], dtype=object) for p in parts])
                       for c in OBS_COLUMNS}
             frame = pd.DataFrame(merged)
             frame["value"] = frame["value"].astype(float)
             frame["source_row"] = frame["source_row"].astype("int64")
             return frame
-        return pd.concat(parts, ignore_index=True)
+        return pd.concat([p if isinstance(p, pd.DataFrame) else pd.DataFrame(p) for p in parts],
+                         ignore_index=True)
 
 
 # -- file access ---------------------------------------------------------------------------

@@ -270,7 +270,7 @@ def _add_dictionary_measure(result: ReadResult, key: str, group: pd.DataFrame,
         notes.append("Also listed with " + "; ".join(diff))
     text = " ".join(_sentence(n) for n in notes if n)
     result.add_measure(f"{DATASET}:{key}", label, UNITS.get(axis.lower(), axis or "value"),
-                       DATASET, notes=text)
+                       DATASET, notes=text, priority=1)
 
 
 def _sentence(text: str) -> str:
