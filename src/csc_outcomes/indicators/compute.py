@@ -82,19 +82,15 @@ def fetch_observations(store: Store, needed: set[tuple[str, int]]) -> pd.DataFra
 
 
 def _universe(year: int, la: pd.DataFrame, have: set[str], areas: bool) -> list[str]:
-    when = date(year, 3, 31)
-    alive = la[(la.level == "la")
-               & (la.valid_from.isna() | (la.valid_from.map(_as_date) <= when))
-               & (la.valid_to.isna() | (la.valid_to.map(_as_date) >= when))].la_code
+    when = pd.Timestamp(date(year, 3, 31))
+    start, end = pd.to_datetime(la.valid_from), pd.to_datetime(la.valid_to)
+    alive = la[(la.level == "la") & (start.isna() | (start <= when))
+               & (end.isna() | (end >= when))].la_code
     extra = set(la[la.level.isin(["la", "joint"])].la_code) & have
     codes = set(alive) | extra
     if areas:
         codes |= set(la[la.level.isin(["national", "region"])].la_code)
     return sorted(codes)
-
-
-def _as_date(v):
-    return v if isinstance(v, date) or v is None else pd.Timestamp(v).date()
 
 
 def _lookup(obs: pd.DataFrame, codes: list[str], year: int, term) -> tuple[np.ndarray, np.ndarray]:
