@@ -24,7 +24,7 @@ DIMENSIONS: dict[str, str] = {
     "context": "Context (need, population, deprivation, spending): not part of the four dimensions",
 }
 Polarity = Literal["higher-is-better", "lower-is-better", "contested"]
-Unit = Literal["percent", "rate per 10,000 children", "count", "ratio", "score", "GBP",
+Unit = Literal["percent", "rate per 10,000 children", "rate per 100,000", "count", "ratio", "score", "GBP",
                "GBP per child", "average", "FTE"]
 Kind = Literal["child-outcome", "workforce", "service", "context", "finance"]
 PeriodKind = Literal["year-to-31-march", "31-march", "30-september", "financial-year",
