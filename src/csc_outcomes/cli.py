@@ -335,6 +335,29 @@ def indicators_values(indicator_ids, set_name, years, areas, as_csv, indicator_d
                                                  "every authority)", caption=ATTRIBUTION))
 
 
+@indicators.command("docs")
+@indicators_option
+def indicators_docs(indicator_dirs):
+    """Print the indicator reference page (Markdown) generated from the definitions.
+
+    Example: csc-outcomes indicators docs > docs/indicators.md
+    """
+    from .indicators.docs import render_markdown
+
+    click.echo(render_markdown(_registry(indicator_dirs)), nl=False)
+
+
+@indicators.command("schema")
+def indicators_schema():
+    """Print the JSON Schema that every indicator definition is validated against.
+
+    Example: csc-outcomes indicators schema > docs/indicator.schema.json
+    """
+    from .indicators.model import json_schema
+
+    emit_json(json_schema())
+
+
 @cli.group(cls=Group)
 def framework():
     """The study's four-dimension framework and evidence map against the data.
