@@ -231,6 +231,10 @@ def data_fetch(cache, mirror, as_json):
     for r in results:
         if r.status == "failed":
             console.print(f"  failed {r.path}: {r.detail}")
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise click.ClickException(f"{len(failed)} file(s) could not be fetched; the rest are "
+                                   f"in {folder}.")
     console.print(f"Now run: csc-outcomes data load --data-dir {folder}")
 
 

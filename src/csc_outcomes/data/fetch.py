@@ -30,6 +30,7 @@ class FetchResult:
     status: str  # "cached", "downloaded" or "failed"
     url: str
     detail: str | None = None
+    network: bool = False  # failed because the address could not be reached
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,8 +77,9 @@ def fetch(cache_dir: Path, *, base_url: str | None = None, only: list[str] | Non
 
     Returns
     -------
-    One :class:`FetchResult` per file. Raises DataError if nothing could be reached
-    (offline), with instructions for using a local copy instead.
+    One :class:`FetchResult` per file (a file whose checksum differs is "failed" and not
+    saved). Raises DataError if no address could be reached (offline), with instructions
+    for using a local copy instead.
     """
     results = []
     entries = [e for e in manifest() if not only or e["path"] in only]
@@ -92,7 +94,7 @@ def fetch(cache_dir: Path, *, base_url: str | None = None, only: list[str] | Non
         try:
             data = _fetch_bytes(entry, base_url, timeout)
         except (urllib.error.URLError, OSError, TimeoutError, KeyError, zipfile.BadZipFile) as exc:
-            results.append(FetchResult(entry["path"], "failed", url, str(exc)))
+            results.append(FetchResult(entry["path"], "failed", url, str(exc), network=True))
             continue
         if _sha256(data) != entry["sha256"]:
             results.append(FetchResult(entry["path"], "failed", url,
@@ -105,7 +107,7 @@ def fetch(cache_dir: Path, *, base_url: str | None = None, only: list[str] | Non
         os.replace(tmp, target)
         results.append(FetchResult(entry["path"], "downloaded", url))
     failed = [r for r in results if r.status == "failed"]
-    if failed and len(failed) == len(results):
+    if failed and len(failed) == len(results) and all(r.network for r in failed):
         raise DataError(
             f"could not download any of the {len(failed)} releases (first error: "
             f"{failed[0].detail}). Are you offline? Copy the releases from a machine that has "
