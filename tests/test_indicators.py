@@ -6,7 +6,6 @@ Each expected value below was computed by hand from the raw file named in the co
 
 import math
 
-import pandas as pd
 import pytest
 
 from csc_outcomes.indicators import values

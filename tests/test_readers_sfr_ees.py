@@ -6,7 +6,6 @@ import glob
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 
 def _obs(result):

@@ -47,10 +47,6 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     the year (or that has data for it), per indicator and year the definitions cover.
     ``value`` is NaN unless status is ``value``; ``numerator`` and ``denominator`` are
     the counts behind a rate where the definition has them (for weighting), else NaN.
-
-    Examples
-    --------
-    >>> values(["cla-missing"], [2015]).head()  # doctest: +SKIP
     """
     registry = registry or load_registry()
     indicators = registry.resolve(ids, set_name)
