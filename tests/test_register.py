@@ -58,3 +58,10 @@ def test_successors_and_predecessors(register):
 
 def test_normalise_name_keeps_city_of_london_apart_from_london():
     assert normalise_name("City of London") != normalise_name("London")
+
+
+def test_name_variants_are_kept(register):
+    names = register.tables()["la_name"]
+    bristol = set(names[names.la_code == "E06000023"].name)
+    assert {"Bristol, City of", "Bristol"} <= bristol
+    assert "Bedford Borough" in set(names[names.la_code == "E06000055"].name)

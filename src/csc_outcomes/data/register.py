@@ -258,10 +258,10 @@ class Register:
                          "predecessors": None, "successors": None,
                          "members": area.get("members"), "ofsted_urn": None,
                          "note": area.get("note")})
-        for key, codes in self.names.items():
-            for code in codes:
-                names.append({"la_code": code, "name": self.authority(code).name,
-                              "normalised": key, "source": "register"})
+        for a in self.authorities.values():
+            for name in sorted(a.names | {a.name}):
+                names.append({"la_code": a.la_code, "name": name,
+                              "normalised": normalise_name(name), "source": "register"})
         changes = [
             {"change_date": r["date"], "kind": "recode", "from_codes": [r["from"]],
              "to_codes": [r["to"]], "note": r["note"]} for r in ref["recodes"]
