@@ -118,10 +118,11 @@ def test_status_is_carried_and_zero_denominator_is_not_applicable(store_path):
 
 
 def test_values_json_has_exactly_the_seven_fields(store_path):
+    import json
+
     from click.testing import CliRunner
 
     from csc_outcomes.cli import cli
-    import json
 
     result = CliRunner().invoke(cli, ["indicators", "values", "cla-missing", "--year", "2015",
                                       "--json", "--store", str(store_path)])

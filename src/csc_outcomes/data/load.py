@@ -21,8 +21,8 @@ import pandas as pd
 from .. import __version__
 from ..errors import CscOutcomesError, DataError
 from . import catalogue
-from .readers.base import ReadContext, ReadResult
 from .inspections import consolidate
+from .readers.base import ReadContext, ReadResult
 from .register import REGISTER_SOURCES, build_register
 from .store import Store
 

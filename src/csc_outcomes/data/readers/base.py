@@ -212,6 +212,24 @@ def report_unknown(result: ReadResult, ctx: ReadContext, rows: pd.Index, reasons
             "authority, add it to reference/geography.yaml.", value, cells))
 
 
+def data_columns(ctx: ReadContext, frame: pd.DataFrame, id_columns,
+                 result: ReadResult) -> list[str]:
+    """The measure columns: all but ``id_columns``. A header-less column is skipped with a
+    note when empty, and each of its cells reported (``unnamed-column``) when not."""
+    keep = []
+    for column in frame.columns:
+        if column in id_columns:
+            continue
+        if column.startswith("Unnamed: ") or not column.strip():
+            if (frame[column].fillna("").str.strip() == "").all():
+                result.notes.append(f"header-less empty column {column!r} ignored")
+            else:
+                report_unnamed(result, ctx, frame, column)
+            continue
+        keep.append(column)
+    return keep
+
+
 def report_unnamed(result: ReadResult, ctx: ReadContext, frame: pd.DataFrame, column: str) -> None:
     """Cells under a column with no header cannot be given a measure: report each one."""
     cells = frame[column].fillna("").str.strip()

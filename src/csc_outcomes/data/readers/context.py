@@ -27,11 +27,11 @@ from .base import (
     ReadContext,
     ReadResult,
     check_duplicates,
+    data_columns,
     drop_blank_rows,
     emit_column,
     read_csv_text,
     report_unknown,
-    report_unnamed,
     require_columns,
     resolve_rows,
     slug,
@@ -79,7 +79,7 @@ def read_imd(ctx: ReadContext) -> ReadResult:
     if blank:
         result.notes.append(f"{blank} blank line(s) skipped")
     result.rows_read = len(frame)
-    columns = _data_columns(ctx, frame, [IMD_CODE, IMD_NAME], result)
+    columns = data_columns(ctx, frame, [IMD_CODE, IMD_NAME], result)
     codes, reasons = resolve_rows(ctx, frame, ons=IMD_CODE, name=IMD_NAME,
                                   year=pd.Series(str(year), index=frame.index))
     unknown = codes.isna()
@@ -149,7 +149,7 @@ def read_outturn(ctx: ReadContext) -> ReadResult:
     if blank:
         result.notes.append(f"{blank} blank line(s) skipped")
     result.rows_read = len(frame)
-    money = S251_MONEY + _data_columns(ctx, frame, S251_ID + S251_MONEY, result)
+    money = S251_MONEY + data_columns(ctx, frame, S251_ID + S251_MONEY, result)
     codes, reasons = resolve_rows(ctx, frame, dfe="LA", name="LA Name",
                                   year=pd.Series(str(year), index=frame.index))
     unknown = codes.isna()
@@ -173,20 +173,3 @@ def read_outturn(ctx: ReadContext) -> ReadResult:
                     years=year, measure=measure, convention="plain", column=column)
     result.observations = [check_duplicates(result, ctx, result.observation_frame())]
     return result
-
-
-def _data_columns(ctx: ReadContext, frame: pd.DataFrame, known: list[str],
-                  result: ReadResult) -> list[str]:
-    """Columns other than ``known``; header-less empty ones are skipped with a note."""
-    keep = []
-    for column in frame.columns:
-        if column in known:
-            continue
-        if column.startswith("Unnamed: ") or not column.strip():
-            if (frame[column].fillna("").str.strip() == "").all():
-                result.notes.append(f"header-less empty column {column!r} ignored")
-            else:
-                report_unnamed(result, ctx, frame, column)
-            continue
-        keep.append(column)
-    return keep

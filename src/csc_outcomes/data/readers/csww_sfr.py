@@ -23,11 +23,11 @@ from .base import (
     ReadContext,
     ReadResult,
     check_duplicates,
+    data_columns,
     drop_blank_rows,
     emit_column,
     read_csv_text,
     report_unknown,
-    report_unnamed,
     require_columns,
     resolve_rows,
 )
@@ -88,7 +88,7 @@ def read(ctx: ReadContext) -> ReadResult:
     if blank:
         result.notes.append(f"{blank} blank line(s) skipped")
     result.rows_read = len(frame)
-    columns = _data_columns(ctx, frame, result)
+    columns = data_columns(ctx, frame, ID_COLUMNS, result)
     year = census_year(columns)
     if year is None:
         raise DataError(f"{ctx.name}: row 1: no column name ends in a year (such as "
@@ -122,21 +122,6 @@ def _resolve(ctx: ReadContext, frame: pd.DataFrame, year: int) -> tuple[pd.Serie
     }, index=frame.index)
     return resolve_rows(ctx, keys, ons="ons", dfe="dfe", name="name", year="year",
                         area_level="area")
-
-
-def _data_columns(ctx: ReadContext, frame: pd.DataFrame, result: ReadResult) -> list[str]:
-    keep = []
-    for column in frame.columns:
-        if column in ID_COLUMNS:
-            continue
-        if column.startswith("Unnamed: ") or not column.strip():
-            if (frame[column].fillna("").str.strip() == "").all():
-                result.notes.append(f"header-less empty column {column!r} ignored")
-            else:
-                report_unnamed(result, ctx, frame, column)
-            continue
-        keep.append(column)
-    return keep
 
 
 def _unit(name: str) -> str:

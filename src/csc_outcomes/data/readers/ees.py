@@ -22,8 +22,17 @@ import numpy as np
 import pandas as pd
 
 from ..cells import parse_cells
-from .base import (ReadContext, ReadResult, check_duplicates, emit_column, read_csv_text,
-                   report_unknown, require_columns, resolve_rows, slug)
+from .base import (
+    ReadContext,
+    ReadResult,
+    check_duplicates,
+    emit_column,
+    read_csv_text,
+    report_unknown,
+    require_columns,
+    resolve_rows,
+    slug,
+)
 
 ID_COLUMNS = ["time_period", "time_identifier", "geographic_level", "country_code",
               "country_name", "region_code", "region_name", "old_la_code", "new_la_code",

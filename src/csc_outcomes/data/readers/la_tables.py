@@ -41,8 +41,15 @@ import pandas as pd
 
 from ...errors import DataError, Problem
 from ..register import dfe_code_text, normalise_name
-from .base import (ReadContext, ReadResult, check_duplicates, emit_column, report_unknown,
-                   resolve_rows, slug)
+from .base import (
+    ReadContext,
+    ReadResult,
+    check_duplicates,
+    emit_column,
+    report_unknown,
+    resolve_rows,
+    slug,
+)
 from .sfr_csv import folder_year
 
 DATASET = "cla-la-tables"

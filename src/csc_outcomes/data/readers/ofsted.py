@@ -45,8 +45,14 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ...errors import DataError, Problem
 from ..load import INSPECTION_COLUMNS
-from .base import (ReadContext, ReadResult, drop_blank_rows, read_csv_text, report_unknown,
-                   require_columns)
+from .base import (
+    ReadContext,
+    ReadResult,
+    drop_blank_rows,
+    read_csv_text,
+    report_unknown,
+    require_columns,
+)
 
 GRADES = {"outstanding": "Outstanding", "good": "Good",
           "requires improvement to be good": "Requires improvement",

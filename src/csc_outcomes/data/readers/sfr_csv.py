@@ -16,8 +16,18 @@ import re
 
 import pandas as pd
 
-from .base import (ReadContext, ReadResult, check_duplicates, drop_blank_rows, emit_column,
-                   read_csv_text, report_unknown, report_unnamed, require_columns, resolve_rows)
+from .base import (
+    ReadContext,
+    ReadResult,
+    check_duplicates,
+    data_columns,
+    drop_blank_rows,
+    emit_column,
+    read_csv_text,
+    report_unknown,
+    require_columns,
+    resolve_rows,
+)
 
 DATASET = "cla-sfr"
 ID_COLUMNS = {"LA_order", "New_geog_code", "geog_l", "geog_c", "geog_n",
@@ -135,21 +145,11 @@ def _unit(column: str, osr: bool) -> str:
 
 def _data_columns(ctx: ReadContext, frame: pd.DataFrame,
                   result: ReadResult) -> tuple[list[str], dict[str, str]]:
-    """Measure columns; header-less empty columns are dropped, repeated names numbered."""
+    """Measure columns (see base.data_columns), with repeated header names numbered."""
     seen: dict[str, int] = {}
-    keep = []
-    renamed = {}
-    for column in frame.columns:
-        name = re.sub(r"\.\d+$", "", column) if column not in ID_COLUMNS else column
-        if column in ID_COLUMNS:
-            continue
-        if name.startswith("Unnamed: ") or not name.strip():
-            cells = frame[column].fillna("").str.strip()
-            if (cells == "").all():
-                result.notes.append(f"header-less empty column {column!r} ignored")
-            else:
-                report_unnamed(result, ctx, frame, column)
-            continue
+    keep, renamed = [], {}
+    for column in data_columns(ctx, frame, ID_COLUMNS, result):
+        name = re.sub(r"\.\d+$", "", column)  # pandas numbers repeated headers "X.1"
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
             result.notes.append(f"column {name!r} appears {seen[name]} times in the header; "
