@@ -65,7 +65,11 @@ STUDY_2015_MEASURES = [
     "cin:c1_children_in_need_referrals_and_rereferrals:referral_count",
     "cin:d3_cpps_subsequent_plan:CPP_subsequent", "cin:d3_cpps_subsequent_plan:CPP_start",
     "csww-sfr:CiNperCSW_Headcount", "csww-sfr:B3_FTE_TurnoverRate",
-    "csww-sfr:D2_FTE_AgencyWorkerRate",
+    "csww-sfr:D2_FTE_AgencyWorkerRate", "csww-sfr:A1_Headcount_ChildrensSocialWorkers",
+    "cin:b1_children_in_need:At31_episodes",
+    # care leavers aged 21 are published separately only in the LA tables (LAF1c, LAF3)
+    "cla-la-tables:LAF1c:percentages-local-authority-has-information-total-number-in-education-employment-or-training",
+    "cla-la-tables:LAF3:21-year-olds-percentage-of-21-year-olds-in-suitable-accommodation",
 ]
 
 

@@ -1,6 +1,6 @@
 """Exception classes and the Problem record shared by every stage.
 
-The library raises; only ``cli.py`` turns a :class:`CscOutcomesError` into a
+The library raises; only the ``cli`` package turns a :class:`CscOutcomesError` into a
 message and an exit code.
 """
 
