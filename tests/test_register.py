@@ -65,3 +65,10 @@ def test_name_variants_are_kept(register):
     bristol = set(names[names.la_code == "E06000023"].name)
     assert {"Bristol, City of", "Bristol"} <= bristol
     assert "Bedford Borough" in set(names[names.la_code == "E06000055"].name)
+
+
+def test_2009_unitaries_have_their_start_date(register):
+    la = register.tables()["la"].set_index("la_code")
+    assert str(la.loc["E06000049", "valid_from"]) == "2009-04-01"  # Cheshire East
+    assert "Cheshire County Council" in la.loc["E06000049", "note"]
+    assert la.loc["E09000003", "valid_from"] is None  # Barnet: existed before 2010

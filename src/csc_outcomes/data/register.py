@@ -305,8 +305,13 @@ def build_register(data_dir: Path) -> Register:
             a.region_code, a.region_name = rec.region_code, rec.region_name
     for r in ref["recodes"]:
         a = authorities[r["dfe_code"]]
+        a.note = f"{r['note']} ({r['from']} until {_day_before(r['date'])}, then {r['to']})."
         a.codes.setdefault(r["from"], [None, None, None, None])[3] = _day_before(r["date"])
         a.codes.setdefault(r["to"], [None, None, None, None])[2] = r["date"]
+    for r in ref.get("created", []):
+        for c in r["dfe_codes"]:
+            authorities[c].valid_from = r["date"]
+            authorities[c].note = " ".join(r["note"].split())
     for r in ref["reorganisations"]:
         for c in r["from"]:
             authorities[c].valid_to = _day_before(r["date"])
@@ -315,6 +320,8 @@ def build_register(data_dir: Path) -> Register:
         for c in r["to"]:
             authorities[c].valid_from = r["date"]
             authorities[c].predecessors = list(r.get("parts", {}).get(c, r["from"]))
+        for c in r["from"] + r["to"]:
+            authorities[c].note = " ".join(r["note"].split())
         for c in r["from"]:
             for span in authorities[c].codes.values():
                 span[3] = span[3] or _day_before(r["date"])
