@@ -23,6 +23,7 @@ def test_data_load_json_lists_every_file_and_balances(loaded, raw_dir):
         assert {"file", "cells_read", "values_stored", "special_stored", "problems",
                 "skipped_reason"} <= set(f)
         assert f["cells_read"] == f["values_stored"] + f["special_stored"] + f["problems"]
+        assert sum(f["special_by_status"].values()) == f["special_stored"]
         assert f["skipped_reason"]  # documentation, duplicates, or unchanged since last load
 
 

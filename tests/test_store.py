@@ -15,6 +15,9 @@ def test_every_file_is_accounted_for(loaded, raw_dir):
     assert not report.failed, [(f.file, f.error) for f in report.failed]
     for f in report.files:
         assert f.cells_read == f.values_stored + f.special_stored + f.problems, f.file
+        assert sum(f.special_by_status.values()) == f.special_stored, f.file
+        assert set(f.special_by_status) <= {"suppressed", "not_available", "not_applicable",
+                                            "nil", "low_reliability", "rounds_to_zero", "other"}
         if f.family == "skip":
             assert f.skipped_reason and f.cells_read == 0
         else:

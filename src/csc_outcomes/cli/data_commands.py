@@ -72,7 +72,9 @@ def data_load(data_dir, store, force, as_json):
 
 def _print_load(report) -> None:
     rows = [{"file": f.file, "cells read": f.cells_read, "values": f.values_stored,
-             "special": f.special_stored, "problems": f.problems,
+             "special": f.special_stored,
+             "special by status": ", ".join(f"{k} {v:,}" for k, v in f.special_by_status.items()),
+             "problems": f.problems,
              "note": f.error and f"FAILED: {f.error}" or f.skipped_reason or ""}
             for f in report.files]
     frame = pd.DataFrame(rows)

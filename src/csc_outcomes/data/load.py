@@ -8,6 +8,7 @@ the rest; files that have left the folder are dropped from the store.
 from __future__ import annotations
 
 import hashlib
+import json
 import importlib
 import os
 from collections.abc import Callable
@@ -50,6 +51,8 @@ class FileReport:
     skipped_reason: str | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: special values stored, by status ("other" for fields of inspection and lookup records)
+    special_by_status: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -168,7 +171,8 @@ def _load_one(store: Store, data_dir: Path, name: str, register, reg_key: str,
                   "cells_read": report.cells_read, "values_stored": report.values_stored,
                   "special_stored": report.special_stored, "problems": report.problems,
                   "problem_records": report.problem_records, "skipped_reason": None,
-                  "notes": "; ".join(report.notes) or None}
+                  "notes": "; ".join(report.notes) or None,
+                  "special_by_status": json.dumps(report.special_by_status)}
         with store.transaction():
             store.replace_file(name, tables, measures, record)
     except CscOutcomesError as exc:
@@ -181,9 +185,11 @@ def _from_record(rec: dict, family: str) -> FileReport:
         value = rec.get(key)
         return 0 if value is None or pd.isna(value) else int(value)
 
+    by_status = rec.get("special_by_status")
     return FileReport(rec["source_file"], family, num("cells_read"), num("values_stored"),
                       num("special_stored"), num("problems"), num("problem_records"),
-                      num("rows_read"), notes=[n for n in (rec.get("notes") or "").split("; ") if n])
+                      num("rows_read"), notes=[n for n in (rec.get("notes") or "").split("; ") if n],
+                      special_by_status=json.loads(by_status) if isinstance(by_status, str) else {})
 
 
 def _tables(name: str, family: str, result: ReadResult):
@@ -212,6 +218,10 @@ def _tables(name: str, family: str, result: ReadResult):
         frame["source_file"] = name
         tables[table] = frame
     measures = pd.DataFrame(list(result.measures.values()))
+    by_status = obs.loc[obs["status"] != "value", "status"].value_counts().to_dict()
+    if result.other_special:
+        by_status["other"] = result.other_special
     report = FileReport(name, family, result.cells_read, values, special, problem_cells,
-                        len(result.problems), result.rows_read, notes=result.notes)
+                        len(result.problems), result.rows_read, notes=result.notes,
+                        special_by_status={k: int(v) for k, v in sorted(by_status.items())})
     return report, tables, measures

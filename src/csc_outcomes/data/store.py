@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS load_file (
     source_file TEXT PRIMARY KEY, family TEXT, sha256 TEXT, size BIGINT, loader_key TEXT,
     loaded_at TIMESTAMP, rows_read INTEGER, cells_read BIGINT, values_stored BIGINT,
     special_stored BIGINT, problems BIGINT, problem_records INTEGER, skipped_reason TEXT,
-    notes TEXT);
+    notes TEXT, special_by_status JSON);
 CREATE TABLE IF NOT EXISTS stat_neighbour (
     la_code TEXT NOT NULL, neighbour_code TEXT NOT NULL, rank INTEGER NOT NULL,
     closeness TEXT, source_file TEXT NOT NULL);
