@@ -85,14 +85,6 @@ def _directions(registry: Registry, ids: list[str], choices: Choices) -> dict[st
     return out
 
 
-def _universe(store_path: Path, year: int) -> pd.DataFrame:
-    when = pd.Timestamp(date(year, 3, 31))
-    with Store(store_path, read_only=True) as store:
-        la = store.query("SELECT la_code, name, valid_from, valid_to FROM la WHERE level = 'la'")
-    start, end = pd.to_datetime(la.valid_from), pd.to_datetime(la.valid_to)
-    return la[(start.isna() | (start <= when)) & (end.isna() | (end >= when))].set_index("la_code")
-
-
 def replicate(choices: Choices | None = None, *, store: str | Path | None = None,
               registry: Registry | None = None, _cache: dict | None = None) -> dict:
     """Run phases one and two.
@@ -116,7 +108,8 @@ def replicate(choices: Choices | None = None, *, store: str | Path | None = None
     if key not in cache:
         cache[key] = values(ids, [choices.year], store=store_path, registry=registry)
     vals = cache[key]
-    universe = _universe(store_path, choices.year)
+    with Store(store_path, read_only=True) as st:
+        universe = st.authorities(choices.year)
     rkey = ("ratings", choices.selection, choices.published_from, choices.published_to,
             choices.coding)
     if rkey not in cache:

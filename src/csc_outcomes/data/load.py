@@ -8,8 +8,8 @@ the rest; files that have left the folder are dropped from the store.
 from __future__ import annotations
 
 import hashlib
-import json
 import importlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field

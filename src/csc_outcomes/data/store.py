@@ -254,6 +254,14 @@ class Store:
     def table(self, name: str) -> pd.DataFrame:
         return self.con.execute(f"SELECT * FROM {quote_ident(name)}").df()
 
+    def authorities(self, year: int) -> pd.DataFrame:
+        """Authorities (level ``la``) that existed on 31 March of ``year``, indexed by la_code."""
+        return self.query(
+            "SELECT la_code, name, dfe_code, region_name, la_type FROM la WHERE level = 'la' "
+            "AND (valid_from IS NULL OR valid_from <= make_date(?, 3, 31)) "
+            "AND (valid_to IS NULL OR valid_to >= make_date(?, 3, 31)) ORDER BY la_code",
+            [year, year]).set_index("la_code")
+
     def problems(self, source_file: str | None = None, code: str | None = None) -> pd.DataFrame:
         sql = 'SELECT source_file, "row", "column", code, message, value, cells FROM problem'
         where, params = [], []

@@ -8,7 +8,6 @@ the most informative status (suppression first). A zero denominator gives
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -57,8 +56,11 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     needed = {(t.measure, y + t.year_offset) for _, y, v in plan for t in v.terms()}
     with Store(resolve_store_path(store), read_only=True) as st:
         obs = fetch_observations(st, needed)
-        la = st.query("SELECT la_code, level, valid_from, valid_to FROM la")
-    frames = [_compute(ind, year, version, obs, la, areas) for ind, year, version in plan]
+        levels = st.query("SELECT la_code, level FROM la")
+        alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
+    frames = [_compute(ind, year, version, obs, _universe_of(alive[year], levels, obs, version,
+                                                            areas))
+              for ind, year, version in plan]
     out = pd.concat(frames, ignore_index=True)[COLUMNS]
     out.attrs["versions"] = {f"{ind.id}:{y}": v.version for ind, y, v in plan}
     return out
@@ -77,15 +79,15 @@ def fetch_observations(store: Store, needed: set[tuple[str, int]]) -> pd.DataFra
         ["la_code", "year", "measure"])[["value", "status"]]
 
 
-def _universe(year: int, la: pd.DataFrame, have: set[str], areas: bool) -> list[str]:
-    when = pd.Timestamp(date(year, 3, 31))
-    start, end = pd.to_datetime(la.valid_from), pd.to_datetime(la.valid_to)
-    alive = la[(la.level == "la") & (start.isna() | (start <= when))
-               & (end.isna() | (end >= when))].la_code
-    extra = set(la[la.level.isin(["la", "joint"])].la_code) & have
-    codes = set(alive) | extra
+def _universe_of(alive: set[str], levels: pd.DataFrame, obs: pd.DataFrame, version: Version,
+                 areas: bool) -> list[str]:
+    """Authorities alive on 31 March, plus any authority or joint service with data for the
+    version's measures (and England and the regions if ``areas``)."""
+    measures = {t.measure for t in version.terms()}
+    have = set(obs.index.get_level_values(0)[obs.index.get_level_values(2).isin(measures)])
+    codes = set(alive) | (set(levels[levels.level.isin(["la", "joint"])].la_code) & have)
     if areas:
-        codes |= set(la[la.level.isin(["national", "region"])].la_code)
+        codes |= set(levels[levels.level.isin(["national", "region"])].la_code)
     return sorted(codes)
 
 
@@ -109,10 +111,7 @@ def _combine(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np
 
 
 def _compute(ind: Indicator, year: int, version: Version, obs: pd.DataFrame,
-             la: pd.DataFrame, areas: bool) -> pd.DataFrame:
-    measures = {t.measure for t in version.terms()}
-    have = set(obs.index.get_level_values(0)[obs.index.get_level_values(2).isin(measures)])
-    codes = _universe(year, la, have, areas)
+             codes: list[str]) -> pd.DataFrame:
     n = len(codes)
     num = den = (np.full(n, np.nan), np.full(n, "value", dtype=object))
     if version.numerator:
