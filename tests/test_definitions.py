@@ -23,6 +23,9 @@ def test_builtins_load_with_the_study_set_in_order():
     assert len(registry.indicators) - len(study) >= 25
     kinds = {i.id: i.kind for i in study}
     assert sum(k == "workforce" for k in kinds.values()) == 3
+    for ind in registry.indicators.values():
+        assert ind.evidence, f"{ind.id}: no evidence references"
+        assert all(v.sources for v in ind.versions)
 
 
 def test_every_referenced_measure_exists_and_has_data_in_its_years(store):
