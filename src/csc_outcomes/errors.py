@@ -31,7 +31,6 @@ PROBLEM_CODES: dict[str, str] = {
     "unknown-la": "a row names a local authority the register cannot match",
     "duplicate-row": "a second row for the same authority, period and measure",
     "conflicting-duplicate": "two rows for the same authority, period and measure disagree",
-    "missing-column": "a column the reader needs is not in the file",
     "unnamed-column": "a column with data has no header",
     "bad-date": "a date cell cannot be read as a date",
     "bad-grade": "an inspection judgement is not one of Ofsted's four grades",

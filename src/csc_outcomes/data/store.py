@@ -293,12 +293,6 @@ class Store:
             """
         )
 
-    def measures(self, pattern: str | None = None) -> pd.DataFrame:
-        sql = "SELECT measure, label, unit, dataset, dims, notes FROM measure"
-        if pattern:
-            return self.query(sql + " WHERE measure ILIKE ? ORDER BY measure", [pattern])
-        return self.query(sql + " ORDER BY measure")
-
 
 def dims_json(dims: dict) -> str:
     """Serialise a measure's breakdown dimensions stably."""
