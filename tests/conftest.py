@@ -41,14 +41,10 @@ def register(raw_dir):
 @pytest.fixture(scope="session")
 def read_file(raw_dir, register):
     """Run the catalogue's reader on one real file: read_file('dfe_cin_ees/b1_...csv')."""
-    import importlib
-
     from csc_outcomes.data import catalogue
 
     def _read(name: str):
-        entry = catalogue.match(name)
-        module = importlib.import_module(f"csc_outcomes.data.readers.{entry.family}")
-        return module.read(ReadContext(raw_dir / name, name, register))
+        return catalogue.match(name).reader(ReadContext(raw_dir / name, name, register))
 
     return _read
 

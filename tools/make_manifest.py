@@ -1,10 +1,13 @@
 """Regenerate src/csc_outcomes/data/manifest.toml from the data folder's PROVENANCE.md
 (per-file source table) and MANIFEST.sha256. Run by a maintainer when the data folder
-changes; the manifest holds addresses and checksums only, no data.
+changes; the manifest holds addresses, checksums and each table's published header (the
+names of its columns, or of a workbook's sheets), no data.
 
     python tools/make_manifest.py ../shared/data/raw > src/csc_outcomes/data/manifest.toml
 """
 
+import csv
+import json
 import re
 import sys
 from pathlib import Path
@@ -53,11 +56,36 @@ def main(raw: Path) -> None:
             print('wheel_member = "qlacref_authorities/records.json"')
         else:
             print(f'url = "https://raw.githubusercontent.com/{repo}/{commit}/{quote(src)}"')
+        header = published_header(raw / path)
+        if header:
+            print(f"{header[0]} = {json.dumps(header[1], ensure_ascii=False)}")
         page = next((v for k, v in sorted(PUBLISHER_PAGES.items(), key=lambda kv: -len(kv[0]))
                      if path.startswith(k)), None)
         if page:
             print(f'publisher_page = "{page}"')
         print()
+
+
+ENCODINGS = {"dfe_csww/SFR": "cp1252", "context/outturn": "cp1252"}
+
+
+def published_header(path: Path) -> tuple[str, list[str]] | None:
+    """("columns", header) for a CSV or parquet file, ("sheets", names) for a workbook."""
+    suffix = path.suffix.lower()
+    rel = path.as_posix()
+    if suffix == ".csv":
+        encoding = next((e for k, e in ENCODINGS.items() if k in rel), "utf-8-sig")
+        with path.open(encoding=encoding, newline="") as fh:
+            return "columns", next(csv.reader(fh))
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return "columns", pq.read_schema(path).names
+    if suffix in (".xlsx", ".ods"):
+        from python_calamine import CalamineWorkbook
+
+        return "sheets", CalamineWorkbook.from_path(str(path)).sheet_names
+    return None
 
 
 if __name__ == "__main__":

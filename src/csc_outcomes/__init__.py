@@ -10,7 +10,20 @@ __version__ = "0.1.0"
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government "
                "Licence v3.0 (DfE, Ofsted, ONS, MHCLG).")
 
-from .data.load import load  # noqa: E402
-from .data.store import Store  # noqa: E402
-
 __all__ = ["ATTRIBUTION", "Store", "__version__", "load"]
+
+#: Public names imported on first use, so that `import csc_outcomes` (and the command's
+#: --help) stays light: pandas and DuckDB load only when data are touched.
+_LAZY = {"load": ("csc_outcomes.data.load", "load"),
+         "Store": ("csc_outcomes.data.store", "Store")}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attr = _LAZY[name]
+        value = getattr(import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'csc_outcomes' has no attribute {name!r}")

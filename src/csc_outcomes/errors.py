@@ -21,6 +21,10 @@ class DefinitionError(CscOutcomesError):
     """An indicator definition or indicator set is invalid."""
 
 
+class LoadInterrupted(CscOutcomesError):
+    """A load was stopped by Ctrl-C; the message says what state the store was left in."""
+
+
 class AnalysisError(CscOutcomesError):
     """An analysis cannot be run on the data given (say, too few authorities)."""
 

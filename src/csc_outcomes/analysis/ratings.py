@@ -42,9 +42,7 @@ def ratings(store_path: str | Path, *, selection: str = "first-sif",
     if coding not in CODINGS:
         raise ValueError(f"coding must be one of {sorted(CODINGS)}, not {coding!r}")
     with Store(store_path, read_only=True) as store:
-        judged = store.query(
-            "SELECT la_code, framework, inspection_type, published, overall FROM inspection "
-            "WHERE overall IS NOT NULL AND framework IN ('SIF', 'ILACS')")
+        judged = store.judgements(("SIF", "ILACS"))
     judged["published"] = pd.to_datetime(judged["published"]).dt.date
     if selection == "first-sif":
         judged = judged[(judged.framework == "SIF") & (judged.inspection_type == "first")]

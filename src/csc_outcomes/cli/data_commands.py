@@ -34,61 +34,91 @@ def data():
 @data_dir_option
 @store_option
 @click.option("--force", is_flag=True, help="Reload every file, even unchanged ones.")
+@click.option("--prune", is_flag=True,
+              help="Drop from the store the files that are no longer in the data folder "
+                   "(by default their rows are kept).")
+@click.option("-v", "--verbose", is_flag=True, help="Show the table of every file.")
 @json_option
-def data_load(data_dir, store, force, as_json):
+def data_load(data_dir, store, force, prune, verbose, as_json):
     """Load every release in the data folder into the store.
 
-    Files unchanged since the last load (same sha256) are skipped; a file that fails
-    leaves the store as it was. Ends with a table per file of cells read, values
-    stored, special values stored and problems.
+    Files unchanged since the last load (same sha256) are not read again; a file that
+    fails leaves its earlier rows as they were, and the command exits with status 1.
+    Files the store holds that are not in the folder are kept unless --prune is given.
+    Prints a summary; -v adds a table per file of cells read, values stored, special
+    values stored and problems.
 
     Example: csc-outcomes data load --data-dir ../shared/data/raw --store csc.duckdb
     """
     from rich.console import Console
     from rich.progress import Progress
 
-    from ..data.load import data_files, load
+    from ..data.load import load
 
     folder = resolve_data_dir(data_dir)
     store_path = resolve_store_path(store)
-    total = len(data_files(folder))
     with Progress(console=Console(stderr=True), transient=True,
                   disable=as_json or not sys.stderr.isatty()) as progress:
-        task = progress.add_task("loading", total=total)
+        task = progress.add_task("reading", total=None)
 
         def step(name):
-            progress.update(task, advance=1, description=name[-48:])
+            progress.update(task, advance=1, description=f"read {name[-48:]}")
 
-        report = load(folder, store_path, force=force, on_file=step)
+        report = load(folder, store_path, force=force, prune=prune, on_file=step)
     if as_json:
         emit_json(report.as_dict())
     else:
-        _print_load(report)
+        _print_load(report, verbose)
     if report.failed:
         raise click.ClickException(
-            f"{len(report.failed)} file(s) failed to load and were left as they were: "
-            + "; ".join(f.error for f in report.failed))
+            f"{len(report.failed)} file(s) failed to load; their earlier rows (if any) were "
+            "kept: " + "; ".join(f.error for f in report.failed))
 
 
-def _print_load(report) -> None:
-    rows = [{"file": f.file, "cells read": f.cells_read, "values": f.values_stored,
-             "special": f.special_stored,
-             "special by status": ", ".join(f"{k} {v:,}" for k, v in f.special_by_status.items()),
-             "problems": f.problems,
-             "note": f.error and f"FAILED: {f.error}" or f.skipped_reason or ""}
-            for f in report.files]
-    frame = pd.DataFrame(rows)
-    console.print(frame_table(frame, title=f"Load of {report.data_dir} into {report.store}",
-                              caption=ATTRIBUTION))
+def _print_load(report, verbose: bool) -> None:
+    frame = pd.DataFrame([{
+        "file": f.file, "cells read": f.cells_read, "values": f.values_stored,
+        "special": f.special_stored,
+        "special by status": ", ".join(f"{k} {v:,}" for k, v in f.special_by_status.items()),
+        "problems": f.problems,
+        "note": f.error and f"FAILED: {f.error}" or f.skipped_reason or ""}
+        for f in report.files])
+    for line in load_summary(report, frame):
+        console.print(line)
+    if verbose:
+        console.print(frame_table(frame, title=f"Load of {report.data_dir} into {report.store}",
+                                  caption=ATTRIBUTION))
+    else:
+        console.print(f"Store: {report.store}. Per-file detail: -v, or "
+                      "`csc-outcomes data status`.")
+        console.print(ATTRIBUTION)
+
+
+def load_summary(report, frame: pd.DataFrame) -> list[str]:
+    """The lines that open `data load`'s output: failures and kept files first."""
+    lines = []
+    if report.failed:
+        lines.append(f"[bold red]{len(report.failed)} file(s) FAILED[/] and were not loaded "
+                     "(their rows from an earlier load, if any, are kept):")
+        lines += [f"  {f.file}: {f.error}" for f in report.failed]
+    if report.kept:
+        lines.append(f"{len(report.kept)} file(s) in the store are not in this folder; their "
+                     "rows were kept (--prune drops them): " + ", ".join(report.kept))
+    if report.pruned:
+        lines.append(f"{len(report.pruned)} file(s) no longer in the folder were dropped: "
+                     + ", ".join(report.pruned))
+    read = [f for f in report.files if f.cells_read and not f.skipped_reason and not f.error]
+    unchanged = [f for f in report.files if (f.skipped_reason or "").startswith("unchanged")]
     loaded = frame[frame["cells read"] > 0]
-    console.print(f"{len(report.files)} files: {int(loaded.shape[0])} with data, "
-                  f"{int(loaded['cells read'].sum()):,} cells read, "
-                  f"{int(loaded['values'].sum()):,} values and "
-                  f"{int(loaded['special'].sum()):,} special values stored, "
-                  f"{int(loaded['problems'].sum()):,} cells in problems "
-                  f"(see `csc-outcomes data problems`).")
-    if report.dropped:
-        console.print(f"Dropped from the store (no longer in the folder): {report.dropped}")
+    lines.append(
+        f"{len(report.files)} files: {len(read)} read, {len(unchanged)} unchanged, "
+        f"{len(report.failed)} failed; {int(loaded.shape[0])} with data, "
+        f"{int(loaded['cells read'].sum()):,} cells read, "
+        f"{int(loaded['values'].sum()):,} values and "
+        f"{int(loaded['special'].sum()):,} special values stored, "
+        f"{int(loaded['problems'].sum()):,} cells in problems "
+        f"(see `csc-outcomes data problems`). Register of authorities: {report.register}.")
+    return lines
 
 
 @data.command("status")

@@ -92,3 +92,45 @@ def parse_cells(raw: pd.Series, convention: str | dict[str, str]) -> Parsed:
     u_value = np.where(u_num, numeric.to_numpy(dtype=float, na_value=np.nan), np.nan)
     value, status, code, bad = u_value[index], u_status[index], u_code[index], u_bad[index]
     return Parsed(value=value, status=status, code=code, bad=np.asarray(bad, dtype=bool))
+
+
+@dataclass
+class ParsedUniques:
+    """:func:`parse_uniques`' result: arrays over the distinct texts, statuses and codes
+    dictionary-encoded (``status_labels[status_codes[i]]``; code -1 = none)."""
+
+    value: np.ndarray  # float64 per distinct text, NaN unless a number
+    bad: np.ndarray  # bool per distinct text
+    status_codes: np.ndarray
+    status_labels: np.ndarray
+    code_codes: np.ndarray
+    code_labels: np.ndarray
+
+
+def parse_uniques(uniques, convention: str | dict[str, str]) -> ParsedUniques:
+    """Classify distinct cell texts (as :func:`parse_cells` does for each cell).
+
+    Examples
+    --------
+    >>> p = parse_uniques(["12", "x", " 1,200 ", "#VALUE!"], "sfr")
+    >>> [p.status_labels[c] if c >= 0 else None for c in p.status_codes]
+    ['value', 'suppressed', 'value', None]
+    >>> p.value[2], list(p.bad)
+    (np.float64(1200.0), [False, False, False, True])
+    """
+    codes = CONVENTIONS[convention] if isinstance(convention, str) else convention
+    text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str).str.strip()
+    numeric = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    number = numeric.to_numpy(dtype=float, na_value=np.nan)
+    is_num = ~np.isnan(number) & ~np.isinf(number)
+    special = np.array([None if n else codes.get(t.lower()) for t, n in zip(text, is_num)],
+                       dtype=object)
+    bad = ~is_num & pd.isna(special)
+    status = np.where(is_num, "value", special).astype(object)
+    status[bad] = None
+    status_codes, status_labels = pd.factorize(status, use_na_sentinel=True)
+    code = np.where(is_num | bad, None, text.to_numpy(dtype=object)).astype(object)
+    code_codes, code_labels = pd.factorize(code, use_na_sentinel=True)
+    return ParsedUniques(np.where(is_num, number, np.nan), bad, status_codes.astype(np.int64),
+                         np.asarray(status_labels, dtype=object), code_codes.astype(np.int64),
+                         np.asarray(code_labels, dtype=object))

@@ -18,8 +18,9 @@ and joint services, which no release states.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -29,10 +30,14 @@ import pandas as pd
 import yaml
 
 from ..errors import DataError
+from .files import Source, open_workbook, read_csv_text, require_columns, sheet_rows
+from .schema import FAMILIES
 
-#: Files the register is built from, relative to the data folder.
+#: Files the register is built from, as patterns relative to the data folder; where
+#: several files match (a newer release of the time series), the one whose name ends in
+#: the latest year is used. Only ``codes`` is essential.
 REGISTER_SOURCES = {
-    "codes": "dfe_cin_ees/b1_children_in_need_2013_to_2025.csv",
+    "codes": "dfe_cin_ees/b1_children_in_need_*_to_*.csv",
     "types": "dfe_lait/la_code_list.xlsx",
     "urns": "lookups/Provider_data_lookup.csv",
 }
@@ -163,6 +168,33 @@ class Register:
             for n in a.names | {a.name}:
                 self.names.setdefault(normalise_name(n), set()).add(a.la_code)
 
+    def to_json(self) -> str:
+        """The register's authorities as JSON (stored with the store, so that a later load
+        from a folder without the register's sources resolves rows the same way)."""
+        def plain(a: Authority) -> dict:
+            d = asdict(a)
+            d["names"] = sorted(a.names)
+            d["codes"] = {k: [_iso(v) for v in span] for k, span in a.codes.items()}
+            d["valid_from"], d["valid_to"] = _iso(a.valid_from), _iso(a.valid_to)
+            return d
+
+        return json.dumps({"sources": {k: str(v) for k, v in self.sources.items()},
+                           "authorities": [plain(a) for a in self.authorities.values()]},
+                          sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Register:
+        """The inverse of :meth:`to_json`."""
+        data = json.loads(text)
+        authorities = {}
+        for d in data["authorities"]:
+            d["names"] = set(d["names"])
+            d["codes"] = {k: [span[0], span[1], _date(span[2]), _date(span[3])]
+                          for k, span in d["codes"].items()}
+            d["valid_from"], d["valid_to"] = _date(d["valid_from"]), _date(d["valid_to"])
+            authorities[d["dfe_code"]] = Authority(**d)
+        return cls(authorities, {k: Path(v) for k, v in data["sources"].items()})
+
     def _add_area(self, code, name, level, aliases, dfe_codes):
         self.areas[code] = {"level": level, "name": name}
         for alias in [name, *aliases]:
@@ -276,22 +308,35 @@ class Register:
                 "la_change": frame(changes)}
 
 
-def build_register(data_dir: Path) -> Register:
-    """Build the register from the releases in ``data_dir`` and the reference file."""
-    paths = {k: data_dir / v for k, v in REGISTER_SOURCES.items()}
-    if not paths["codes"].is_file():
+def register_sources(data_dir: Path) -> dict[str, str | None]:
+    """Each register source's file in ``data_dir`` (relative path), or None if absent."""
+    found = {}
+    for key, pattern in REGISTER_SOURCES.items():
+        names = sorted(p.relative_to(data_dir).as_posix() for p in data_dir.glob(pattern)
+                       if p.is_file())
+        names.sort(key=lambda n: (re.findall(r"(?:19|20)\d\d", n)[-1:], n))
+        found[key] = names[-1] if names else None
+    return found
+
+
+def build_register(data_dir: Path, sources: dict[str, str | None] | None = None) -> Register:
+    """Build the register from the releases in ``data_dir`` and the reference file.
+
+    Each source is read through the same checked functions as every reader, so a
+    corrupt, cut-short or re-headed source is a :class:`DataError` naming the file.
+    """
+    sources = sources if sources is not None else register_sources(data_dir)
+    if not sources.get("codes"):
         raise DataError(
-            f"{paths['codes']}: missing. The register of authorities is built from DfE's "
-            "children-in-need time series; restore the file (csc-outcomes data fetch) "
+            f"{data_dir / REGISTER_SOURCES['codes']}: missing. The register of authorities is "
+            "built from DfE's children-in-need time series (dfe_cin_ees/b1_children_in_need_"
+            "<first>_to_<last>.csv); restore the file (csc-outcomes data fetch) "
             "or point --data-dir at a complete copy of the releases."
         )
+    paths = {k: Source(data_dir / v, v) for k, v in sources.items() if v}
     ref = reference()
     authorities: dict[str, Authority] = {}
-    codes = pd.read_csv(paths["codes"], dtype=str, keep_default_na=False)
-    need = {"time_period", "geographic_level", "old_la_code", "new_la_code", "la_name"}
-    if missing := need - set(codes.columns):
-        raise DataError(f"{paths['codes']}: columns {sorted(missing)} missing; the register "
-                        "needs them. Is this the right file?")
+    codes = read_csv_text(paths["codes"], family="cin_codes")
     las = codes[codes["geographic_level"] == "Local authority"]
     for rec in las[["time_period", "old_la_code", "new_la_code", "la_name", "region_code",
                     "region_name"]].drop_duplicates().itertuples(index=False):
@@ -303,6 +348,16 @@ def build_register(data_dir: Path) -> Register:
         if year >= a.last_seen:
             a.last_seen, a.name = year, rec.la_name
             a.region_code, a.region_name = rec.region_code, rec.region_name
+    _apply_reference(authorities, ref)
+    if "types" in paths:
+        _add_types(authorities, paths["types"])
+    if "urns" in paths:
+        _add_urns(authorities, paths["urns"])
+    return Register(authorities, {k: p.path for k, p in paths.items()})
+
+
+def _apply_reference(authorities: dict[str, Authority], ref: dict) -> None:
+    """Dates and kinds of change, and name aliases, from reference/geography.yaml."""
     for r in ref["recodes"]:
         a = authorities[r["dfe_code"]]
         a.note = f"{r['note']} ({r['from']} until {_day_before(r['date'])}, then {r['to']})."
@@ -313,41 +368,48 @@ def build_register(data_dir: Path) -> Register:
             authorities[c].valid_from = r["date"]
             authorities[c].note = " ".join(r["note"].split())
     for r in ref["reorganisations"]:
-        for c in r["from"]:
-            authorities[c].valid_to = _day_before(r["date"])
-            authorities[c].successors = [t for t in r["to"]
-                                         if c in r.get("parts", {}).get(t, r["from"])]
-        for c in r["to"]:
-            authorities[c].valid_from = r["date"]
-            authorities[c].predecessors = list(r.get("parts", {}).get(c, r["from"]))
-        for c in r["from"] + r["to"]:
-            authorities[c].note = " ".join(r["note"].split())
-        for c in r["from"]:
-            for span in authorities[c].codes.values():
-                span[3] = span[3] or _day_before(r["date"])
-        for c in r["to"]:
-            for span in authorities[c].codes.values():
-                span[2] = span[2] or r["date"]
+        _apply_reorganisation(authorities, r)
     for a in authorities.values():
         a.la_type = TYPE_BY_PREFIX.get(a.la_code[:3])
     for dfe, names in ref["aliases"].items():
         authorities[dfe].names.update(names)
-    if paths["types"].is_file():
-        _add_types(authorities, paths["types"])
-    if paths["urns"].is_file():
-        _add_urns(authorities, paths["urns"])
-    return Register(authorities, paths)
+
+
+def _apply_reorganisation(authorities: dict[str, Authority], r: dict) -> None:
+    for c in r["from"]:
+        authorities[c].valid_to = _day_before(r["date"])
+        authorities[c].successors = [t for t in r["to"]
+                                     if c in r.get("parts", {}).get(t, r["from"])]
+    for c in r["to"]:
+        authorities[c].valid_from = r["date"]
+        authorities[c].predecessors = list(r.get("parts", {}).get(c, r["from"]))
+    for c in r["from"] + r["to"]:
+        authorities[c].note = " ".join(r["note"].split())
+    for c in r["from"]:
+        for span in authorities[c].codes.values():
+            span[3] = span[3] or _day_before(r["date"])
+    for c in r["to"]:
+        for span in authorities[c].codes.values():
+            span[2] = span[2] or r["date"]
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _day_before(d: date) -> date:
     return date.fromordinal(d.toordinal() - 1)
 
 
-def _add_types(authorities: dict[str, Authority], path: Path) -> None:
-    from python_calamine import CalamineWorkbook
-
-    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    for row in sheet[1:]:
+def _add_types(authorities: dict[str, Authority], src: Source) -> None:
+    rows = sheet_rows(src, open_workbook(src), 0)
+    require_columns(src, [str(h).strip() for h in (rows[0] if rows else [])],
+                    FAMILIES["la_code_list"])
+    for row in rows[1:]:
         code, name, _region, kind = (list(row) + [None] * 4)[:4]
         a = authorities.get(dfe_code_text(code) or "")
         if a is not None:
@@ -356,8 +418,8 @@ def _add_types(authorities: dict[str, Authority], path: Path) -> None:
             a.names.add(str(name))
 
 
-def _add_urns(authorities: dict[str, Authority], path: Path) -> None:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+def _add_urns(authorities: dict[str, Authority], src: Source) -> None:
+    df = read_csv_text(src, family="provider_lookup").fillna("")
     for rec in df.itertuples(index=False):
         a = authorities.get(rec.la_code)
         if a is None:

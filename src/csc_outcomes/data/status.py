@@ -19,21 +19,14 @@ def status(store_path: Path) -> dict:
     the last load left it) and ``by_source`` (observations per source folder and year).
     """
     with Store(store_path, read_only=True) as store:
-        totals = store.query(
-            """SELECT (SELECT count(*) FROM observation) AS observations,
-                      (SELECT count(*) FROM observation WHERE status = 'value') AS "values",
-                      (SELECT count(*) FROM la WHERE level = 'la') AS authorities,
-                      (SELECT count(*) FROM measure) AS measures,
-                      (SELECT count(*) FROM inspection) AS inspections,
-                      (SELECT count(*) FROM problem) AS problems"""
-        ).iloc[0].to_dict()
+        totals = store.totals()
         files = store.file_records().drop(columns=["loader_key"])
         by_source = store.status_by_source()
         return {
             "store": str(store_path),
             "loaded_at": store.meta("loaded_at"),
             "data_dir": store.meta("data_dir"),
-            "totals": {k: int(v) for k, v in totals.items()},
+            "totals": totals,
             "files": _records(files),
             "by_source": _records(by_source),
         }

@@ -11,15 +11,17 @@ One file holds everything a load produced:
 ``inspection_record`` one Ofsted judgement record per source row
 ``inspection``        one row per inspection, linked across sources (data/inspections.py)
 ``problem``           every cell or row that could not be stored, and why
-``load_file``         what each load did with each file (checksums make reloads idempotent)
+``load_file``         what the last load did with each file (checksums make reloads
+                      idempotent; a file that failed keeps its earlier rows and says so)
 ``stat_neighbour``, ``ltla_utla``  lookups
 
-All SQL is parameterised; identifiers pass through :func:`quote_ident`.
+The tables are defined in :mod:`.schema`. All SQL is parameterised; identifiers pass
+through :func:`quote_ident`. Every query the package runs is a method here; ``query``
+is for users' own SQL.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,65 +30,13 @@ import duckdb
 import pandas as pd
 
 from ..errors import DataError
-
-SCHEMA_VERSION = "4"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS la (
-    la_code TEXT PRIMARY KEY, level TEXT NOT NULL, dfe_code TEXT, name TEXT NOT NULL,
-    la_type TEXT, region_code TEXT, region_name TEXT, valid_from DATE, valid_to DATE,
-    predecessors TEXT[], successors TEXT[], members TEXT[], ofsted_urn TEXT, note TEXT);
-CREATE TABLE IF NOT EXISTS la_code_history (
-    la_code TEXT NOT NULL, ons_code TEXT NOT NULL, first_period INTEGER, last_period INTEGER,
-    valid_from DATE, valid_to DATE);
-CREATE TABLE IF NOT EXISTS la_name (
-    la_code TEXT NOT NULL, name TEXT NOT NULL, normalised TEXT NOT NULL, source TEXT);
-CREATE TABLE IF NOT EXISTS la_change (
-    change_date DATE NOT NULL, kind TEXT NOT NULL, from_codes TEXT[], to_codes TEXT[], note TEXT);
-CREATE TABLE IF NOT EXISTS measure (
-    measure TEXT PRIMARY KEY, label TEXT, unit TEXT, dataset TEXT, dims JSON, notes TEXT,
-    priority INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS observation (
-    la_code TEXT NOT NULL, period TEXT NOT NULL, year INTEGER, measure TEXT NOT NULL,
-    value DOUBLE, status TEXT NOT NULL, code TEXT, source_file TEXT NOT NULL,
-    source_row INTEGER, release TEXT);
-CREATE TABLE IF NOT EXISTS inspection_record (
-    la_code TEXT NOT NULL, framework TEXT NOT NULL, inspection_type TEXT,
-    start_date DATE, end_date DATE, published DATE, overall TEXT,
-    help_and_protection TEXT, children_in_care TEXT, care_leavers TEXT, adoption TEXT,
-    leadership TEXT, lscb TEXT, source_file TEXT NOT NULL, source_row INTEGER,
-    source_rank INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS problem (
-    source_file TEXT NOT NULL, "row" INTEGER, "column" TEXT, code TEXT NOT NULL,
-    message TEXT NOT NULL, value TEXT, cells INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS load_file (
-    source_file TEXT PRIMARY KEY, family TEXT, sha256 TEXT, size BIGINT, loader_key TEXT,
-    loaded_at TIMESTAMP, rows_read INTEGER, cells_read BIGINT, values_stored BIGINT,
-    special_stored BIGINT, problems BIGINT, problem_records INTEGER, skipped_reason TEXT,
-    notes TEXT, special_by_status JSON);
-CREATE TABLE IF NOT EXISTS stat_neighbour (
-    la_code TEXT NOT NULL, neighbour_code TEXT NOT NULL, rank INTEGER NOT NULL,
-    closeness TEXT, source_file TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ltla_utla (
-    year INTEGER NOT NULL, ltla_code TEXT NOT NULL, ltla_name TEXT, utla_code TEXT NOT NULL,
-    utla_name TEXT, source_file TEXT NOT NULL);
-CREATE OR REPLACE VIEW observation_latest AS
-    SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (
-            PARTITION BY la_code, period, measure ORDER BY release DESC, source_file) AS rn
-        FROM observation) WHERE rn = 1;
-CREATE TABLE IF NOT EXISTS inspection (
-    la_code TEXT NOT NULL, framework TEXT NOT NULL, inspection_type TEXT,
-    start_date DATE, end_date DATE, published DATE NOT NULL, overall TEXT,
-    help_and_protection TEXT, children_in_care TEXT, care_leavers TEXT, adoption TEXT,
-    leadership TEXT, lscb TEXT, source_file TEXT, source_row INTEGER, sources TEXT[],
-    note TEXT);
-"""
-
-#: Tables that hold rows read from one file; a reload of that file replaces them.
-PER_FILE_TABLES = ("observation", "inspection_record", "problem", "stat_neighbour", "ltla_utla")
-REGISTER_TABLES = ("la", "la_code_history", "la_name", "la_change")
+from .schema import (
+    PER_FILE_TABLES,
+    REGISTER_TABLES,
+    SCHEMA,
+    SCHEMA_VERSION,
+    dims_json,  # noqa: F401 - re-exported for older callers
+)
 
 
 def quote_ident(name: str) -> str:
@@ -100,7 +50,9 @@ class Store:
     Parameters
     ----------
     path : path of the database file; created (with its folder) on first write.
-    read_only : open without write access (several readers may share the file).
+    read_only : open without write access (several readers may share the file). A
+        store that has never completed a load cannot be opened for reading: its
+        tables would look empty rather than missing.
     """
 
     def __init__(self, path: str | Path, read_only: bool = False):
@@ -111,34 +63,41 @@ class Store:
                 "(or point --store / CSC_OUTCOMES_STORE at an existing store)."
             )
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _make_parent(self.path)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise DataError(f"cannot open store {self.path}: {exc}") from exc
+            raise DataError(f"cannot open store {self.path}: {exc}. Is another csc-outcomes "
+                            "process writing to it, or is it not a DuckDB file?") from exc
         if not read_only:
             self._migrate()
             self.con.execute(SCHEMA)
             self.con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
             )
+        elif self.meta("loaded_at") is None:
+            self.close()
+            raise DataError(f"store {self.path} holds no completed load (the first load was "
+                            "interrupted or failed). Run `csc-outcomes data load`.")
 
     def _migrate(self) -> None:
         """A store is a cache of the releases: one written by another schema is emptied
         (and the next load refills it) rather than patched."""
-        tables = {r[0] for r in self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()}
+        tables = set(self._column(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_type = 'BASE TABLE'"))
         if "meta" not in tables:
             return
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row and row[0] == SCHEMA_VERSION:
             return
-        for view in self.con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal"
-                                     ).fetchall():
-            self.con.execute(f"DROP VIEW IF EXISTS {quote_ident(view[0])}")
+        for view in self._column("SELECT view_name FROM duckdb_views() WHERE NOT internal"):
+            self.con.execute(f"DROP VIEW IF EXISTS {quote_ident(view)}")
         for table in tables:
             self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
+
+    def _column(self, sql: str, params: list | None = None) -> list:
+        return [r[0] for r in self.con.execute(sql, params or []).fetchall()]
 
     def close(self) -> None:
         self.con.close()
@@ -160,71 +119,86 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
-    # -- writing ---------------------------------------------------------------------------
+    # -- writing (call inside a transaction) ----------------------------------------------
 
-    def _insert_frame(self, table: str, frame: pd.DataFrame) -> None:
-        if frame is None or frame.empty:
+    def _insert(self, table: str, frame) -> None:
+        """Insert a DataFrame or Arrow table whose columns are a subset of ``table``'s."""
+        if frame is None or len(frame) == 0:
             return
-        cols = ", ".join(quote_ident(c) for c in frame.columns)
+        names = list(frame.columns) if isinstance(frame, pd.DataFrame) else frame.column_names
+        cols = ", ".join(quote_ident(c) for c in names)
         self.con.register("_incoming", frame)
         try:
-            self.con.execute(f"INSERT INTO {quote_ident(table)} ({cols}) SELECT {cols} FROM _incoming")
+            self.con.execute(f"INSERT INTO {quote_ident(table)} ({cols}) SELECT {cols} "
+                             "FROM _incoming")
         finally:
             self.con.unregister("_incoming")
 
     def replace_register(self, tables: dict[str, pd.DataFrame]) -> None:
-        """Replace the register tables (call inside a transaction)."""
+        """Replace the register tables."""
         for name in REGISTER_TABLES:
             self.con.execute(f"DELETE FROM {quote_ident(name)}")
-            self._insert_frame(name, tables.get(name))
+            self._insert(name, tables.get(name))
 
-    def replace_file(self, source_file: str, tables: dict[str, pd.DataFrame],
-                     measures: pd.DataFrame | None, record: dict) -> None:
-        """Replace everything previously read from ``source_file`` (call inside a transaction)."""
+    def replace_files(self, files: list[str], tables: dict, measures: pd.DataFrame | None,
+                      records: pd.DataFrame) -> None:
+        """Replace everything previously read from ``files`` by ``tables`` (one bulk
+        insert per table), merge ``measures`` and write the files' ``records``.
+
+        A measure description from a richer source (a data dictionary) has a higher
+        priority and is not replaced by a lower-priority file's.
+        """
+        replaced = [f for f in files if f in set(self.loaded_files())]
         for name in PER_FILE_TABLES:
-            self.con.execute(
-                f"DELETE FROM {quote_ident(name)} WHERE source_file = ?", [source_file]
-            )
-            self._insert_frame(name, tables.get(name))
-        if measures is not None and not measures.empty:
+            if replaced:
+                self.con.execute(f"DELETE FROM {quote_ident(name)} WHERE source_file IN "
+                                 "(SELECT unnest(?))", [replaced])
+            self._insert(name, tables.get(name))
+        if measures is not None and len(measures):
             self.con.register("_measures", measures)
             try:
-                # A description from a richer source (a data dictionary) has a higher
-                # priority and is not replaced when a lower-priority file is reloaded.
                 self.con.execute(
-                    "INSERT INTO measure SELECT measure, label, unit, dataset, dims::JSON, notes, "
-                    "priority FROM _measures ON CONFLICT (measure) DO UPDATE SET "
+                    "INSERT INTO measure SELECT measure, label, unit, dataset, dims::JSON, "
+                    "notes, priority FROM _measures ON CONFLICT (measure) DO UPDATE SET "
                     "label = excluded.label, unit = excluded.unit, dataset = excluded.dataset, "
                     "dims = excluded.dims, notes = excluded.notes, priority = excluded.priority "
-                    "WHERE excluded.priority >= measure.priority"
-                )
+                    "WHERE excluded.priority >= measure.priority")
             finally:
                 self.con.unregister("_measures")
-        self.write_file_record(record)
+        self.write_file_records(records)
+
+    def write_file_records(self, records: pd.DataFrame) -> None:
+        """Insert or replace ``load_file`` rows (one per file)."""
+        if records is None or records.empty:
+            return
+        self.con.execute("DELETE FROM load_file WHERE source_file IN (SELECT unnest(?))",
+                         [list(records["source_file"])])
+        self._insert("load_file", records)
+
+    def record_failures(self, failures: list[dict]) -> None:
+        """Note on each file's record that this load could not read it (its stored rows,
+        from an earlier load, are kept). A file never loaded gets a record of its own."""
+        for f in failures:
+            updated = self.con.execute(
+                "UPDATE load_file SET failed_at = ?, failed_sha256 = ?, failed_error = ? "
+                "WHERE source_file = ? RETURNING source_file",
+                [f["failed_at"], f["failed_sha256"], f["failed_error"], f["source_file"]],
+            ).fetchall()
+            if not updated:
+                self._insert("load_file", pd.DataFrame([f]))
+
+    def forget_files(self, files: list[str]) -> None:
+        """Drop every row read from ``files`` (``data load --prune``)."""
+        if not files:
+            return
+        for name in (*PER_FILE_TABLES, "load_file"):
+            self.con.execute(f"DELETE FROM {quote_ident(name)} WHERE source_file IN "
+                             "(SELECT unnest(?))", [files])
 
     def replace_inspections(self, frame: pd.DataFrame) -> None:
-        """Replace the consolidated ``inspection`` table (call inside a transaction)."""
+        """Replace the consolidated ``inspection`` table."""
         self.con.execute("DELETE FROM inspection")
-        self._insert_frame("inspection", frame)
-
-    def write_file_record(self, record: dict) -> None:
-        cols = list(record)
-        self.con.execute(
-            f"INSERT OR REPLACE INTO load_file ({', '.join(quote_ident(c) for c in cols)}) "
-            f"VALUES ({', '.join('?' for _ in cols)})",
-            [record[c] for c in cols],
-        )
-
-    def forget_files(self, keep: set[str]) -> list[str]:
-        """Drop rows of files no longer in the data folder; return their names."""
-        gone = [f for f in self.loaded_files() if f not in keep]
-        for source_file in gone:
-            for name in PER_FILE_TABLES:
-                self.con.execute(
-                    f"DELETE FROM {quote_ident(name)} WHERE source_file = ?", [source_file]
-                )
-            self.con.execute("DELETE FROM load_file WHERE source_file = ?", [source_file])
-        return gone
+        self._insert("inspection", frame)
 
     def set_meta(self, key: str, value: str) -> None:
         self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
@@ -235,24 +209,23 @@ class Store:
         row = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
-    def loaded_files(self) -> list[str]:
-        return [r[0] for r in self.con.execute("SELECT source_file FROM load_file").fetchall()]
-
-    def file_records(self) -> pd.DataFrame:
-        return self.con.execute("SELECT * FROM load_file ORDER BY source_file").df()
-
-    def file_record(self, source_file: str) -> dict | None:
-        df = self.con.execute(
-            "SELECT * FROM load_file WHERE source_file = ?", [source_file]
-        ).df()
-        return None if df.empty else df.iloc[0].to_dict()
-
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        """Run a read-only query written by this package and return a frame."""
+        """Run your own read-only SQL against the store and return a frame."""
         return self.con.execute(sql, params or []).df()
 
+    def loaded_files(self) -> list[str]:
+        """Files with rows in the store (from this or an earlier load)."""
+        return self._column("SELECT source_file FROM load_file WHERE loader_key IS NOT NULL")
+
+    def file_records(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM load_file ORDER BY source_file")
+
+    def file_record(self, source_file: str) -> dict | None:
+        df = self.query("SELECT * FROM load_file WHERE source_file = ?", [source_file])
+        return None if df.empty else df.iloc[0].to_dict()
+
     def table(self, name: str) -> pd.DataFrame:
-        return self.con.execute(f"SELECT * FROM {quote_ident(name)}").df()
+        return self.query(f"SELECT * FROM {quote_ident(name)}")
 
     def authorities(self, year: int) -> pd.DataFrame:
         """Authorities (level ``la``) that existed on 31 March of ``year``, indexed by la_code."""
@@ -261,6 +234,36 @@ class Store:
             "AND (valid_from IS NULL OR valid_from <= make_date(?, 3, 31)) "
             "AND (valid_to IS NULL OR valid_to >= make_date(?, 3, 31)) ORDER BY la_code",
             [year, year]).set_index("la_code")
+
+    def area_levels(self) -> pd.DataFrame:
+        """Every register key (authorities, joint services, regions, England) and its level."""
+        return self.query("SELECT la_code, level FROM la")
+
+    def observations(self, measures: list[str], years: list[int]) -> pd.DataFrame:
+        """The newest release's observation of each (authority, measure, year) asked for,
+        with its value, status, period label and release."""
+        return self.query(
+            "SELECT la_code, year, measure, value, status, period, release "
+            "FROM observation_latest WHERE measure IN (SELECT unnest(?)) "
+            "AND year IN (SELECT unnest(?))", [sorted(measures), sorted(years)])
+
+    def judgements(self, frameworks: tuple[str, ...] = ("SIF", "ILACS")) -> pd.DataFrame:
+        """Inspections with an overall judgement under the given frameworks."""
+        return self.query(
+            "SELECT la_code, framework, inspection_type, start_date, end_date, published, "
+            "overall FROM inspection WHERE overall IS NOT NULL AND framework IN "
+            "(SELECT unnest(?))", [list(frameworks)])
+
+    def totals(self) -> dict[str, int]:
+        """Counts of observations, values, authorities, measures, inspections, problems."""
+        row = self.query(
+            """SELECT (SELECT count(*) FROM observation) AS observations,
+                      (SELECT count(*) FROM observation WHERE status = 'value') AS "values",
+                      (SELECT count(*) FROM la WHERE level = 'la') AS authorities,
+                      (SELECT count(*) FROM measure) AS measures,
+                      (SELECT count(*) FROM inspection) AS inspections,
+                      (SELECT count(*) FROM problem) AS problems""").iloc[0]
+        return {k: int(v) for k, v in row.items()}
 
     def problems(self, source_file: str | None = None, code: str | None = None) -> pd.DataFrame:
         sql = 'SELECT source_file, "row", "column", code, message, value, cells FROM problem'
@@ -294,6 +297,12 @@ class Store:
         )
 
 
-def dims_json(dims: dict) -> str:
-    """Serialise a measure's breakdown dimensions stably."""
-    return json.dumps(dims, sort_keys=True, ensure_ascii=False)
+def _make_parent(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise DataError(f"cannot create the store {path}: {exc.filename} is a file, not a "
+                        "folder. Choose another --store path.") from exc
+    except OSError as exc:
+        raise DataError(f"cannot create the folder for the store {path}: {exc.strerror}. "
+                        "Choose another --store path (or set CSC_OUTCOMES_STORE).") from exc

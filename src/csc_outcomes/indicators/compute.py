@@ -56,7 +56,7 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     needed = {(t.measure, y + t.year_offset) for _, y, v in plan for t in v.terms()}
     with Store(resolve_store_path(store), read_only=True) as st:
         obs = fetch_observations(st, needed)
-        levels = st.query("SELECT la_code, level FROM la")
+        levels = st.area_levels()
         alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
     frames = [_compute(ind, year, version, obs, _universe_of(alive[year], levels, obs, version,
                                                             areas))
@@ -68,12 +68,7 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
 
 def fetch_observations(store: Store, needed: set[tuple[str, int]]) -> pd.DataFrame:
     """One row per (authority, measure, year): the newest release, then the latest period label."""
-    measures = sorted({m for m, _ in needed})
-    years = sorted({y for _, y in needed})
-    obs = store.query(
-        "SELECT la_code, year, measure, value, status, period, release FROM observation_latest "
-        "WHERE measure IN (SELECT unnest(?)) AND year IN (SELECT unnest(?))",
-        [measures, years])
+    obs = store.observations(list({m for m, _ in needed}), list({y for _, y in needed}))
     obs = obs.sort_values(["release", "period"], ascending=False, na_position="last")
     return obs.drop_duplicates(["la_code", "year", "measure"]).set_index(
         ["la_code", "year", "measure"])[["value", "status"]]

@@ -3,37 +3,105 @@
 A reader takes one file and returns a :class:`ReadResult`. It never touches the
 store. Its accounting must balance: every data cell it reads is stored as a
 value, stored as a special status, or reported as a problem.
+
+Cells become observations a block at a time (:func:`emit_block`): a whole table of
+cells is parsed in one pass over its distinct texts, and its columns are kept
+dictionary-encoded (an authority, a period or a measure is a small integer into a
+list of labels) until the loader hands them to the store as Arrow arrays.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ...errors import DataError, Problem
-from ..cells import parse_cells
-from ..register import Register
-from ..store import dims_json
+from ...errors import Problem
+from ..cells import parse_uniques
+from ..files import Source, read_csv_text, read_text, require_columns
+from ..schema import OBS_COLUMNS, dims_json
 
-OBS_COLUMNS = ["la_code", "period", "year", "measure", "value", "status", "code", "source_row"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ..register import Register
+
+__all__ = ["OBS_COLUMNS", "ReadContext", "ReadResult", "check_duplicates", "data_columns",
+           "drop_blank_rows", "emit_block", "emit_column", "read_csv_text", "read_text",
+           "report_unknown", "require_columns", "resolve_rows", "slug"]
+
+#: Observation columns held as (codes, labels); the others are plain arrays.
+CODED = ("la_code", "period", "year", "measure", "status", "code")
 
 
 @dataclass
-class ReadContext:
-    path: Path  # the file on disk
-    name: str  # its path relative to the data folder, as stored in source_file
-    register: Register
+class ReadContext(Source):
+    register: Register | None = None
+
+
+@dataclass
+class Coded:
+    """A dictionary-encoded column: ``labels[codes]``, code -1 for null."""
+
+    codes: np.ndarray
+    labels: np.ndarray
+
+    @classmethod
+    def of(cls, values, n: int) -> Coded:
+        """Encode a scalar (repeated ``n`` times) or an array of labels."""
+        if isinstance(values, (np.ndarray, pd.Series, pd.Index, list)):
+            codes, labels = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+            return cls(codes.astype(np.int64), np.asarray(labels, dtype=object))
+        if values is None or (isinstance(values, float) and np.isnan(values)):
+            return cls(np.full(n, -1, dtype=np.int64), np.array([], dtype=object))
+        return cls(np.zeros(n, dtype=np.int64), np.array([values], dtype=object))
+
+    def take(self, index: np.ndarray) -> Coded:
+        return Coded(self.codes[index], self.labels)
+
+    def decoded(self) -> np.ndarray:
+        out = np.empty(len(self.codes), dtype=object)
+        known = self.codes >= 0
+        out[known] = self.labels[self.codes[known]]
+        return out
+
+
+@dataclass
+class Block:
+    """Observations from one emission, column by column (all the same length)."""
+
+    columns: dict  # name -> Coded (CODED) or ndarray (value float64, source_row int64)
+
+    def __len__(self) -> int:
+        return len(self.columns["value"])
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Block:
+        n = len(frame)
+        cols = {c: Coded.of(frame[c].to_numpy(dtype=object), n) for c in CODED}
+        cols["value"] = frame["value"].to_numpy(dtype=float, na_value=np.nan)
+        cols["source_row"] = frame["source_row"].to_numpy(dtype=np.int64)
+        return cls(cols)
+
+    def take(self, index: np.ndarray) -> Block:
+        return Block({c: v.take(index) if isinstance(v, Coded) else v[index]
+                      for c, v in self.columns.items()})
+
+    def frame(self) -> pd.DataFrame:
+        out = {c: (self.columns[c].decoded() if c in CODED else self.columns[c])
+               for c in OBS_COLUMNS}
+        frame = pd.DataFrame(out)
+        frame["year"] = frame["year"].astype("Int64")
+        return frame
 
 
 @dataclass
 class ReadResult:
-    #: frames, or dicts of equal-length arrays (as emit_column appends them)
+    #: Blocks (or frames with OBS_COLUMNS) of observations, in reading order
     observations: list = field(default_factory=list)
     measures: dict[str, dict] = field(default_factory=dict)
     inspections: list[dict] = field(default_factory=list)
@@ -57,95 +125,76 @@ class ReadResult:
             "dims": dims_json(dims or {}), "notes": notes, "priority": priority,
         })
 
-    def observation_frame(self) -> pd.DataFrame:
-        parts = [p for p in self.observations if len(p["la_code"] if isinstance(p, dict) else p)]
-        if not parts:
-            return pd.DataFrame(columns=OBS_COLUMNS)
-        if all(isinstance(p, dict) for p in parts):
-            merged = {c: np.concatenate([np.asarray(p[c], dtype=object) for p in parts])
-                      for c in OBS_COLUMNS}
-            frame = pd.DataFrame(merged)
-            frame["value"] = frame["value"].astype(float)
-            frame["source_row"] = frame["source_row"].astype("int64")
-            return frame
-        return pd.concat([p if isinstance(p, pd.DataFrame) else pd.DataFrame(p) for p in parts],
-                         ignore_index=True)
+    def finish(self, ctx: ReadContext) -> Block:
+        """Merge the blocks into one, reporting repeated (authority, period, measure)
+        rows (see :func:`_duplicates`). Idempotent: later calls return the same block."""
+        blocks = [b if isinstance(b, Block) else Block.from_frame(b)
+                  for b in self.observations if len(b)]
+        block = _duplicates(self, ctx, _concat(blocks))
+        self.observations = [block]
+        return block
+
+    def observation_frame(self, ctx: ReadContext | None = None) -> pd.DataFrame:
+        """The observations as a DataFrame with OBS_COLUMNS (after :meth:`finish`)."""
+        return self.finish(ctx or ReadContext(Path(), "?")).frame()
+
+    def observation_table(self, ctx: ReadContext, source_file: str) -> pa.Table:
+        """The observations as the store's Arrow table (after :meth:`finish`)."""
+        return _arrow(self.finish(ctx), source_file, self.release)
 
 
-# -- file access ---------------------------------------------------------------------------
-
-def read_text(ctx: ReadContext, encoding: str = "utf-8-sig") -> str:
-    """Decode a text file, or raise a DataError that says where and what to do."""
-    data = ctx.path.read_bytes()
-    if not data.strip():
-        raise DataError(f"{ctx.name}: the file is empty. Download it again "
-                        "(csc-outcomes data fetch) or remove it from the data folder.")
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{ctx.name}: row {line}: byte {exc.start} (0x{data[exc.start]:02x}) is not valid "
-            f"{encoding}. This file is published in {encoding}; if it was re-saved in another "
-            "encoding, restore the original (csc-outcomes data fetch)."
-        ) from exc
-
-
-def read_csv_text(ctx: ReadContext, encoding: str = "utf-8-sig") -> pd.DataFrame:
-    """Read a CSV as text cells. Missing trailing fields come back as NaN (see ``short_rows``)."""
-    text = read_text(ctx, encoding)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            na_values=[], skip_blank_lines=False)
-    except pd.errors.ParserError as exc:
-        raise DataError(f"{ctx.name}: cannot be parsed as CSV ({exc}). Restore the "
-                        "original file (csc-outcomes data fetch).") from exc
-    if frame.shape[1] == 0 or frame.empty:
-        raise DataError(f"{ctx.name}: the file has a header but no rows. Download it again "
-                        "(csc-outcomes data fetch).")
-    frame.columns = [str(c) for c in frame.columns]
-    lines, short = _scan_records(text, frame.shape[1])
-    if len(lines) != len(frame):
-        raise DataError(f"{ctx.name}: the CSV has {len(lines)} records but pandas read "
-                        f"{len(frame)}; the file may be corrupt. Restore it (csc-outcomes data fetch).")
-    frame.index = pd.Index(lines)
-    for pos, width in short:
-        # the C parser pads a short row with empty strings; mark the missing fields
-        frame.iloc[pos, width:] = np.nan
-    return frame
+def _concat(blocks: list[Block]) -> Block:
+    """One block with one dictionary per coded column (labels unified and unique)."""
+    if not blocks:
+        return Block({**{c: Coded(np.zeros(0, np.int64), np.array([], dtype=object))
+                         for c in CODED},
+                      "value": np.zeros(0), "source_row": np.zeros(0, np.int64)})
+    cols = {}
+    for c in CODED:
+        parts = [b.columns[c] for b in blocks]
+        labels = np.concatenate([p.labels for p in parts]) if parts else np.array([], object)
+        remap, unique = pd.factorize(labels, use_na_sentinel=True)
+        offsets = np.cumsum([0] + [len(p.labels) for p in parts[:-1]])
+        codes = []
+        for p, off in zip(parts, offsets):
+            mapped = np.append(remap[off: off + len(p.labels)], -1)  # code -1 stays -1
+            codes.append(mapped[p.codes])
+        cols[c] = Coded(np.concatenate(codes).astype(np.int64), np.asarray(unique, dtype=object))
+    cols["value"] = np.concatenate([b.columns["value"] for b in blocks])
+    cols["source_row"] = np.concatenate([b.columns["source_row"] for b in blocks])
+    return Block(cols)
 
 
-def _scan_records(text: str, width: int) -> tuple[list[int], list[tuple[int, int]]]:
-    """1-based starting line of each record, and records (position, fields) shorter than
-    the header. A blank line is a record of no fields and is not counted as short."""
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    lines, short = [], []
-    line = reader.line_num
-    for record in reader:
-        lines.append(line + 1)
-        if 0 < len(record) < width:
-            short.append((len(lines) - 1, len(record)))
-        line = reader.line_num
-    return lines, short
+def _arrow(block: Block, source_file: str, release: str | None) -> pa.Table:
+    import pyarrow as pa
 
+    n = len(block)
 
-def drop_blank_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Remove rows with no text in any cell (spacer lines); return how many."""
-    blank = frame.fillna("").apply(lambda c: c.str.strip() == "").all(axis=1)
-    return frame[~blank], int(blank.sum())
+    def dictionary(col: Coded) -> pa.Array:
+        codes = col.codes.astype(np.int32)
+        labels = ["" if v is None else str(v) for v in col.labels]
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
+                                              pa.array(labels, type=pa.string()))
 
+    def constant(value) -> pa.Array:
+        return dictionary(Coded.of(value, n))
 
-def require_columns(ctx: ReadContext, frame: pd.DataFrame, columns) -> None:
-    """Raise a DataError naming each missing column and the columns that are there."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"{ctx.name}: row 1: column(s) {', '.join(repr(c) for c in missing)} missing "
-            f"(the header has {', '.join(repr(c) for c in list(frame.columns)[:12])}"
-            f"{' ...' if frame.shape[1] > 12 else ''}). If a column was renamed, restore the "
-            "published header; if DfE changed the layout, this reader needs updating."
-        )
+    year = block.columns["year"]
+    year_values = np.array([-1 if y is None else int(y) for y in year.labels] + [-1],
+                           dtype=np.int64)[year.codes]
+    value = block.columns["value"]
+    return pa.table({
+        "la_code": dictionary(block.columns["la_code"]),
+        "period": dictionary(block.columns["period"]),
+        "year": pa.array(year_values.astype(np.int32), mask=year_values < 0),
+        "measure": dictionary(block.columns["measure"]),
+        "value": pa.array(value, mask=np.isnan(value)),
+        "status": dictionary(block.columns["status"]),
+        "code": dictionary(block.columns["code"]),
+        "source_file": constant(source_file),
+        "source_row": pa.array(block.columns["source_row"].astype(np.int32)),
+        "release": constant(release),
+    })
 
 
 # -- turning cells into observations -------------------------------------------------------
@@ -155,49 +204,111 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
 
 
+def emit_block(result: ReadResult, ctx: ReadContext, *, cells: np.ndarray, rows, la_codes,
+               measures, periods, years, convention: str, columns) -> None:
+    """Parse a table of cells into observations and problems, in one pass.
+
+    Parameters
+    ----------
+    cells : 2-D array (rows x columns) of cell texts; NaN or None marks a field missing
+        from a short row (reported as ``truncated-row``).
+    rows : each row's number in the source (for problems and ``source_row``).
+    la_codes : each row's register key; rows with None were reported by the caller and
+        are skipped here (their cells are not counted again).
+    measures : one measure id per column, or ``(stems, suffixes)``: a stem per row and a
+        suffix per column, the measure being stem + suffix (EES filters).
+    periods, years : one for all rows, or one per row.
+    convention : the source's symbols (see :mod:`..cells`).
+    columns : each column's name as problems should show it.
+    """
+    la = np.asarray(la_codes, dtype=object)
+    keep = pd.notna(la)
+    cells = np.asarray(cells, dtype=object)
+    if cells.ndim == 1:
+        cells = cells[:, None]
+    rows = np.asarray(rows, dtype=np.int64)
+    if not keep.all():
+        cells, rows, la = cells[keep], rows[keep], la[keep]
+        periods, years = _rows(periods, keep), _rows(years, keep)
+        if isinstance(measures, tuple):
+            measures = (np.asarray(measures[0], dtype=object)[keep], measures[1])
+    nr, nc = cells.shape
+    if nr * nc == 0:
+        return
+    result.cells_read += nr * nc
+    flat = cells.ravel(order="F")  # column by column, rows within
+    index, uniques = pd.factorize(flat, use_na_sentinel=True)
+    parsed = parse_uniques(uniques, convention)
+    short = index < 0
+    bad = ~short & parsed.bad[np.where(short, 0, index)]
+    if short.any() or bad.any():
+        _cell_problems(result, ctx, flat, short, bad, rows, columns, nr)
+    ok = np.flatnonzero(~(short | bad))
+    u = index[ok]
+    tile = lambda per_row: np.tile(per_row, nc)[ok]  # noqa: E731 - one line per column
+    cols = {
+        "la_code": Coded.of(la, nr),
+        "period": Coded.of(periods, nr),
+        "year": Coded.of(years, nr),
+    }
+    cols = {c: Coded(tile(v.codes), v.labels) for c, v in cols.items()}
+    cols["measure"] = _measure_codes(measures, nr, nc, ok)
+    cols["status"] = Coded(parsed.status_codes[u], parsed.status_labels)
+    cols["code"] = Coded(parsed.code_codes[u], parsed.code_labels)
+    cols["value"] = parsed.value[u]
+    cols["source_row"] = tile(rows)
+    result.observations.append(Block(cols))
+
+
+def _rows(value, keep: np.ndarray):
+    if isinstance(value, (np.ndarray, pd.Series, pd.Index, list)):
+        return np.asarray(value, dtype=object)[keep]
+    return value
+
+
+def _measure_codes(measures, nr: int, nc: int, ok: np.ndarray) -> Coded:
+    column = np.repeat(np.arange(nc, dtype=np.int64), nr)[ok]
+    if not isinstance(measures, tuple):
+        return Coded(column, np.asarray(list(measures), dtype=object))
+    stems = Coded.of(measures[0], nr)
+    combo = np.tile(stems.codes, nc)[ok] * nc + column
+    used, codes = np.unique(combo, return_inverse=True)
+    suffixes = list(measures[1])
+    labels = np.array([stems.labels[c // nc] + suffixes[c % nc] for c in used], dtype=object)
+    return Coded(codes.astype(np.int64), labels)
+
+
+def _cell_problems(result, ctx, flat, short, bad, rows, columns, nr) -> None:
+    columns = list(columns)
+    for pos in np.flatnonzero(short | bad):
+        row, column = int(rows[pos % nr]), columns[pos // nr]
+        if short[pos]:
+            result.problems.append(Problem("truncated-row", ctx.name, row, column,
+                                           "field missing: the row ends early (is the file cut "
+                                           "short?). Restore the complete file.", None))
+        else:
+            text = flat[pos]
+            result.problems.append(Problem(
+                "bad-value", ctx.name, row, column,
+                f"{text!r} is neither a number nor a symbol this source documents; "
+                "it was not stored. Check the published file.", str(text)))
+
+
 def emit_column(result: ReadResult, ctx: ReadContext, *, raw: pd.Series, la_codes: pd.Series,
                 periods, years, measure, convention: str, column: str) -> None:
-    """Parse one column of cells (index = source row) into observations and problems.
+    """Parse one column of cells (index = source row): :func:`emit_block` with one column.
 
-    ``measure`` is one id for the whole column or a Series of ids aligned with ``raw``;
-    rows whose ``la_codes`` is None must already have been reported by the caller and
-    are skipped here. NaN in ``raw`` marks a field missing from a short row.
+    ``measure`` is one id for the whole column or a Series of ids aligned with ``raw``.
     """
-    keep = la_codes.notna().to_numpy()
-    raw, la_codes = raw[keep], la_codes[keep]
-    if raw.empty:
-        return
-    measure = measure[keep] if isinstance(measure, pd.Series) else measure
-    periods = periods[keep] if isinstance(periods, pd.Series) else periods
-    years = years[keep] if isinstance(years, pd.Series) else years
-    short = raw.isna().to_numpy()
-    result.cells_read += len(raw)
-    for row in raw.index[short]:
-        result.problems.append(Problem("truncated-row", ctx.name, int(row), column,
-                                       "field missing: the row ends early (is the file cut "
-                                       "short?). Restore the complete file.", None))
-    parsed = parse_cells(raw.fillna(""), convention)
-    bad = parsed.bad & ~short
-    for row, text in zip(raw.index[bad], raw[bad]):
-        result.problems.append(Problem(
-            "bad-value", ctx.name, int(row), column,
-            f"{text!r} is neither a number nor a symbol this source documents; "
-            "it was not stored. Check the published file.", str(text)))
-    ok = ~(parsed.bad | short)
-    n = int(ok.sum())
-    result.observations.append({
-        "la_code": la_codes.to_numpy()[ok],
-        "period": _pick(periods, ok, n), "year": _pick(years, ok, n),
-        "measure": _pick(measure, ok, n),
-        "value": parsed.value[ok], "status": parsed.status[ok], "code": parsed.code[ok],
-        "source_row": raw.index.to_numpy()[ok],
-    })
-
-
-def _pick(value, mask, n):
-    if isinstance(value, (pd.Series, np.ndarray)):
-        return np.asarray(value, dtype=object)[mask]
-    return np.full(n, value, dtype=object)
+    if isinstance(measure, pd.Series):
+        measure = (measure.to_numpy(dtype=object), [""])
+    else:
+        measure = [measure]
+    periods = periods.to_numpy(dtype=object) if isinstance(periods, pd.Series) else periods
+    years = years.to_numpy(dtype=object) if isinstance(years, pd.Series) else years
+    emit_block(result, ctx, cells=raw.to_numpy(dtype=object), rows=raw.index.to_numpy(),
+               la_codes=la_codes.to_numpy(dtype=object), measures=measure, periods=periods,
+               years=years, convention=convention, columns=[column])
 
 
 def report_unknown(result: ReadResult, ctx: ReadContext, rows: pd.Index, reasons, cells: int,
@@ -210,6 +321,20 @@ def report_unknown(result: ReadResult, ctx: ReadContext, rows: pd.Index, reasons
             "unknown-la", ctx.name, int(row), None,
             f"{reason}; the row's {cells} cell(s) were not stored. If this is a new or renamed "
             "authority, add it to reference/geography.yaml.", value, cells))
+
+
+def drop_blank_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Remove rows with no text in any cell (spacer lines); return how many."""
+    blank = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        candidates = np.flatnonzero(blank)
+        if not len(candidates):
+            break
+        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object)[candidates],
+                                      use_na_sentinel=True)
+        filled = np.array([isinstance(u, str) and bool(u.strip()) for u in uniques] + [False])
+        blank[candidates[filled[codes]]] = False
+    return frame[~blank], int(blank.sum())
 
 
 def data_columns(ctx: ReadContext, frame: pd.DataFrame, id_columns,
@@ -249,62 +374,84 @@ def resolve_rows(ctx: ReadContext, frame: pd.DataFrame, *, ons=None, dfe=None, n
     Identical keys are resolved once, so a 600,000-row file costs a few hundred lookups.
     """
     cols = {"ons": ons, "dfe": dfe, "name": name, "year": year, "area": area_level}
-    keys = pd.DataFrame({k: (frame[v] if isinstance(v, str) else v)
-                         for k, v in cols.items() if v is not None}, index=frame.index)
-    group = keys.astype(str).groupby(list(keys.columns), sort=False, dropna=False).ngroup()
-    first = keys.loc[~group.duplicated()]
-    order = group[first.index].to_numpy()
-    found_codes = np.empty(len(first), dtype=object)
-    found_reasons = np.empty(len(first), dtype=object)
-    for pos, rec in zip(order, first.itertuples(index=False)):
-        d = rec._asdict()
-        year = d.get("year")
+    parts = []
+    for key, v in cols.items():
+        if v is None:
+            continue
+        column = frame[v] if isinstance(v, str) else v
+        values = column.to_numpy(dtype=object) if hasattr(column, "to_numpy") else \
+            np.full(len(frame), column, dtype=object)
+        parts.append((key, values))
+    # one dense code per distinct combination of keys
+    combo = np.zeros(len(frame), dtype=np.int64)
+    for _, values in parts:
+        codes, labels = pd.factorize(values, use_na_sentinel=False)
+        combo = pd.factorize(combo * (len(labels) + 1) + codes)[0]
+    distinct, first_pos, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    found_codes = np.empty(len(distinct), dtype=object)
+    found_reasons = np.empty(len(distinct), dtype=object)
+    for g, pos in enumerate(first_pos):
+        d = {key: values[pos] for key, values in parts}
+        y = d.get("year")
         res = ctx.register.resolve(
             ons=d.get("ons"), dfe=d.get("dfe"), name=d.get("name"),
-            year=int(year) if year is not None and str(year).isdigit() else None,
+            year=int(y) if y is not None and str(y).isdigit() else None,
             area_level=bool(d.get("area")))
-        found_codes[pos], found_reasons[pos] = res.la_code, res.reason
-    codes = pd.Series(found_codes[group.to_numpy()], index=frame.index, dtype=object)
-    reasons = pd.Series(found_reasons[group.to_numpy()], index=frame.index, dtype=object)
+        found_codes[g], found_reasons[g] = res.la_code, res.reason
+    codes = pd.Series(found_codes[inverse], index=frame.index, dtype=object)
+    reasons = pd.Series(found_reasons[inverse], index=frame.index, dtype=object)
     return codes, reasons
 
 
 def check_duplicates(result: ReadResult, ctx: ReadContext, obs: pd.DataFrame) -> pd.DataFrame:
+    """Report repeated rows of a frame of observations (see :func:`_duplicates`)."""
+    return _duplicates(result, ctx, Block.from_frame(obs)).frame()
+
+
+def _duplicates(result: ReadResult, ctx: ReadContext, block: Block) -> Block:
     """Report repeated (authority, period, measure) rows; keep one copy of exact repeats.
 
     Repeats that agree are stored once and each extra copy is a ``duplicate-row``
     problem; repeats that disagree are all withheld (``conflicting-duplicate``),
     because nothing says which is right.
     """
-    key = ["la_code", "period", "measure"]
-    dup = obs.duplicated(key, keep=False)
+    c = block.columns
+    key = np.zeros(len(block), dtype=np.int64)
+    for name in ("la_code", "period", "measure"):
+        key = key * (len(c[name].labels) + 1) + c[name].codes + 1
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
     if not dup.any():
-        return obs
-    groups = obs[dup].groupby(key, sort=False)
+        return block
+    where = np.flatnonzero(dup)
+    obs = block.take(where).frame()
+    obs.index = where
     drop = []
-    for _, g in groups:
-        same = g[["value", "status", "code"]].astype(str).nunique().max() == 1
-        rows = g.index.tolist()
-        if same:
-            first = g.iloc[0]
-            for idx in rows[1:]:
-                r = obs.loc[idx]
-                result.problems.append(Problem(
-                    "duplicate-row", ctx.name, int(r.source_row), r.measure,
-                    f"repeats row {int(first.source_row)} for {r.la_code}, {r.period} with the "
-                    "same value; stored once.", _fmt(r)))
-            drop += rows[1:]
-        else:
-            others = ", ".join(f"row {int(obs.loc[i].source_row)}: {_fmt(obs.loc[i])}"
-                               for i in rows)
-            for idx in rows:
-                r = obs.loc[idx]
-                result.problems.append(Problem(
-                    "conflicting-duplicate", ctx.name, int(r.source_row), r.measure,
-                    f"{r.la_code}, {r.period} has different values ({others}); none stored. "
-                    "Check which the publisher intended.", _fmt(r)))
-            drop += rows
-    return obs.drop(index=drop)
+    for _, g in obs.groupby(["la_code", "period", "measure"], sort=False):
+        drop += _report_group(result, ctx, obs, g)
+    keep = np.setdiff1d(np.arange(len(block)), np.asarray(drop, dtype=np.int64))
+    return block.take(keep)
+
+
+def _report_group(result, ctx, obs, g) -> list:
+    same = g[["value", "status", "code"]].astype(str).nunique().max() == 1
+    rows = g.index.tolist()
+    if same:
+        first = g.iloc[0]
+        for idx in rows[1:]:
+            r = obs.loc[idx]
+            result.problems.append(Problem(
+                "duplicate-row", ctx.name, int(r.source_row), r.measure,
+                f"repeats row {int(first.source_row)} for {r.la_code}, {r.period} with the "
+                "same value; stored once.", _fmt(r)))
+        return rows[1:]
+    others = ", ".join(f"row {int(obs.loc[i].source_row)}: {_fmt(obs.loc[i])}" for i in rows)
+    for idx in rows:
+        r = obs.loc[idx]
+        result.problems.append(Problem(
+            "conflicting-duplicate", ctx.name, int(r.source_row), r.measure,
+            f"{r.la_code}, {r.period} has different values ({others}); none stored. "
+            "Check which the publisher intended.", _fmt(r)))
+    return rows
 
 
 def _fmt(r) -> str:

@@ -20,32 +20,26 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ...errors import DataError
+from ..schema import IMD_CODE, IMD_NAME, S251_ID, S251_MONEY
 from .base import (
     ReadContext,
     ReadResult,
-    check_duplicates,
     data_columns,
     drop_blank_rows,
-    emit_column,
+    emit_block,
     read_csv_text,
     report_unknown,
-    require_columns,
     resolve_rows,
     slug,
 )
 
 IMD_DATASET = "imd2019"
-IMD_CODE = "Upper Tier Local Authority District code (2019)"
-IMD_NAME = "Upper Tier Local Authority District name (2019)"
 S251_DATASET = "s251"
 S251_ENCODING = "cp1252"
-S251_ID = ["LA", "LA Name", "LineNumber", "CYPServiceDescription", "ReportGroup"]
-S251_MONEY = ["OwnProvision", "PrivateProvision", "OtherPublic", "Voluntary",
-              "TotalExpenditure", "Income", "NetCurrentExpenditure", "GovGrantsInsideAEF",
-              "GovGrantsOutsideAEF", "LEANetRevenueExpenditure"]
 
 
 def read(ctx: ReadContext) -> ReadResult:
@@ -73,8 +67,7 @@ def read_imd(ctx: ReadContext) -> ReadResult:
     """IMD 2019 upper-tier summaries: see :func:`read`."""
     year = _imd_year(ctx)
     result = ReadResult(release=str(year))
-    frame = read_csv_text(ctx)
-    require_columns(ctx, frame, [IMD_CODE, IMD_NAME])
+    frame = read_csv_text(ctx, family="imd")
     frame, blank = drop_blank_rows(frame)
     if blank:
         result.notes.append(f"{blank} blank line(s) skipped")
@@ -85,6 +78,7 @@ def read_imd(ctx: ReadContext) -> ReadResult:
     unknown = codes.isna()
     report_unknown(result, ctx, frame.index[unknown], reasons[unknown], len(columns),
                    frame.loc[unknown, IMD_NAME].tolist())
+    measures = []
     for column in columns:
         label = " ".join(column.split())
         measure = f"{IMD_DATASET}:{slug(column)}"
@@ -93,9 +87,11 @@ def read_imd(ctx: ReadContext) -> ReadResult:
         result.add_measure(measure, label, unit, IMD_DATASET,
                            notes="MHCLG English Indices of Deprivation 2019, upper-tier local "
                                  "authority summaries (IMD domain). Rank 1 = most deprived.")
-        emit_column(result, ctx, raw=frame[column], la_codes=codes, periods=str(year),
-                    years=year, measure=measure, convention="plain", column=column)
-    result.observations = [check_duplicates(result, ctx, result.observation_frame())]
+        measures.append(measure)
+    emit_block(result, ctx, cells=frame[columns].to_numpy(dtype=object),
+               rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
+               measures=measures, periods=str(year), years=year, convention="plain",
+               columns=columns)
     return result
 
 
@@ -143,13 +139,12 @@ def read_outturn(ctx: ReadContext) -> ReadResult:
     """Section 251 outturn: see :func:`read`."""
     period, year = financial_year(ctx.name)
     result = ReadResult(release=str(year))
-    frame = read_csv_text(ctx, S251_ENCODING)
-    require_columns(ctx, frame, S251_ID + S251_MONEY)
+    frame = read_csv_text(ctx, S251_ENCODING, family="outturn")
     frame, blank = drop_blank_rows(frame)
     if blank:
         result.notes.append(f"{blank} blank line(s) skipped")
     result.rows_read = len(frame)
-    money = S251_MONEY + data_columns(ctx, frame, S251_ID + S251_MONEY, result)
+    money = [*S251_MONEY, *data_columns(ctx, frame, S251_ID + S251_MONEY, result)]
     codes, reasons = resolve_rows(ctx, frame, dfe="LA", name="LA Name",
                                   year=pd.Series(str(year), index=frame.index))
     unknown = codes.isna()
@@ -161,15 +156,16 @@ def read_outturn(ctx: ReadContext) -> ReadResult:
         raise DataError(f"{ctx.name}: row {int(frame.index[empty][0])}: column "
                         "'CYPServiceDescription' is empty, so the budget line is unknown. "
                         "Restore the published file.")
+    stems = np.array([f"{S251_DATASET}:{k[1]}:" for k in lines], dtype=object)
     for column in money:
-        measure = lines.map(lambda k: f"{S251_DATASET}:{k[1]}:") + column
-        for text, key in set(lines):
+        for text, key in dict.fromkeys(lines):  # first spelling of a line wins
             result.add_measure(f"{S251_DATASET}:{key}:{column}", f"{text}: {column}", "GBP",
                                S251_DATASET, dims={"line": text, "column": column},
                                notes="DfE Section 251 outturn, children's and young people's "
                                      "services, in pounds. An empty cell is a column the "
                                      "line does not collect.")
-        emit_column(result, ctx, raw=frame[column], la_codes=codes, periods=period,
-                    years=year, measure=measure, convention="plain", column=column)
-    result.observations = [check_duplicates(result, ctx, result.observation_frame())]
+    emit_block(result, ctx, cells=frame[money].to_numpy(dtype=object),
+               rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
+               measures=(stems, money), periods=period, years=year, convention="plain",
+               columns=money)
     return result

@@ -19,24 +19,22 @@ from collections import Counter
 import pandas as pd
 
 from ...errors import DataError
+from ..schema import CSWW_ID_COLUMNS
 from .base import (
     ReadContext,
     ReadResult,
-    check_duplicates,
     data_columns,
     drop_blank_rows,
-    emit_column,
+    emit_block,
     read_csv_text,
     report_unknown,
-    require_columns,
     resolve_rows,
 )
 
 DATASET = "csww-sfr"
 ENCODING = "cp1252"
 LA_ONS, LA_DFE = "LA_code (9 digit)", "LA_code (3 digit)"
-ID_COLUMNS = ["Country_code", "Country_name", "Region_code", "Region_name", LA_ONS, "LA_name",
-              LA_DFE]
+ID_COLUMNS = list(CSWW_ID_COLUMNS)
 NOTES = ("DfE children's social work workforce SFR underlying data; figures at 30 September "
          "of the year. x = suppressed, .. = not available, . = not applicable, - = nil.")
 
@@ -82,8 +80,7 @@ def read(ctx: ReadContext) -> ReadResult:
     """
     years = re.findall(r"(?:19|20)\d\d", ctx.name)
     result = ReadResult(release=years[-1] if years else None)
-    frame = read_csv_text(ctx, ENCODING)
-    require_columns(ctx, frame, ID_COLUMNS)
+    frame = read_csv_text(ctx, ENCODING, family="csww_sfr")
     frame, blank = drop_blank_rows(frame)
     if blank:
         result.notes.append(f"{blank} blank line(s) skipped")
@@ -98,14 +95,17 @@ def read(ctx: ReadContext) -> ReadResult:
     unknown = codes[0].isna()
     report_unknown(result, ctx, frame.index[unknown], codes[1][unknown], len(columns),
                    frame.loc[unknown, "LA_name"].tolist())
+    measures = []
     for column in columns:
         name = measure_name(column, year)
         measure = f"{DATASET}:{name}"
         result.add_measure(measure, name.replace("_", " "), _unit(name), DATASET,
                            notes=f"At 30 September. {NOTES}")
-        emit_column(result, ctx, raw=frame[column], la_codes=codes[0], periods=str(year),
-                    years=year, measure=measure, convention="sfr", column=column)
-    result.observations = [check_duplicates(result, ctx, result.observation_frame())]
+        measures.append(measure)
+    emit_block(result, ctx, cells=frame[columns].to_numpy(dtype=object),
+               rows=frame.index.to_numpy(), la_codes=codes[0].to_numpy(dtype=object),
+               measures=measures, periods=str(year), years=year, convention="sfr",
+               columns=columns)
     return result
 
 

@@ -22,22 +22,18 @@ import numpy as np
 import pandas as pd
 
 from ..cells import parse_cells
+from ..schema import EES_ID_COLUMNS
 from .base import (
     ReadContext,
     ReadResult,
-    check_duplicates,
-    emit_column,
+    emit_block,
     read_csv_text,
     report_unknown,
-    require_columns,
     resolve_rows,
     slug,
 )
 
-ID_COLUMNS = ["time_period", "time_identifier", "geographic_level", "country_code",
-              "country_name", "region_code", "region_name", "old_la_code", "new_la_code",
-              "la_name"]
-REQUIRED = ["time_period", "geographic_level"]
+ID_COLUMNS = list(EES_ID_COLUMNS)
 LEVELS = {"National": "national", "Regional": "region", "Local authority": "la"}
 
 #: (folder, file-name pattern) -> (dataset, table); the first match wins.
@@ -96,8 +92,7 @@ def period_of(text: str) -> tuple[str, int | None]:
 def read(ctx: ReadContext) -> ReadResult:
     dataset, table = table_of(ctx)
     result = ReadResult(release=release_of(ctx))
-    frame = read_csv_text(ctx)
-    require_columns(ctx, frame, REQUIRED)
+    frame = read_csv_text(ctx, family="ees")
     renames = dict(COLUMN_RENAMES["*"])
     if "breakdown" in frame.columns:
         renames.update(COLUMN_RENAMES.get(table, {}))
@@ -111,6 +106,23 @@ def read(ctx: ReadContext) -> ReadResult:
         result.notes.append(
             "rows at levels other than national, regional and local authority kept with the "
             f"matching area: {sorted(frame.loc[level.isna(), 'geographic_level'].unique())}")
+    codes = _resolve(ctx, frame, level, len(indicators), result)
+    parsed_periods = {t: period_of(t) for t in frame["time_period"].unique()}
+    periods = frame["time_period"].map({t: p for t, (p, _) in parsed_periods.items()})
+    years = frame["time_period"].map({t: y for t, (_, y) in parsed_periods.items()})
+    id_filters = [f for f in filters if f not in DESCRIPTIVE_FILTERS]
+    stems = _stems(frame, dataset, table, id_filters)
+    _describe(result, frame, stems, indicators, dataset, table, id_filters, filters)
+    emit_block(result, ctx, cells=frame[indicators].to_numpy(dtype=object),
+               rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
+               measures=(stems, indicators), periods=periods.to_numpy(dtype=object),
+               years=years.to_numpy(dtype=object), convention="ees", columns=indicators)
+    return result
+
+
+def _resolve(ctx: ReadContext, frame: pd.DataFrame, level: pd.Series, width: int,
+             result: ReadResult) -> pd.Series:
+    """Each row's authority (England and regions by their own code and name)."""
     area = level.isin(["national", "region"])
     ons = np.where(level == "national", frame.get("country_code", "E92000001"),
                    np.where(level == "region", frame.get("region_code", ""),
@@ -125,31 +137,26 @@ def read(ctx: ReadContext) -> ReadResult:
     codes, reasons = resolve_rows(ctx, keys, ons="ons", dfe="dfe", name="name", year="year",
                                   area_level="area")
     unknown = codes.isna()
-    report_unknown(result, ctx, frame.index[unknown], reasons[unknown], len(indicators),
+    report_unknown(result, ctx, frame.index[unknown], reasons[unknown], width,
                    keys.loc[unknown, "name"].tolist())
-    parsed_periods = {t: period_of(t) for t in frame["time_period"].unique()}
-    periods = frame["time_period"].map({t: p for t, (p, _) in parsed_periods.items()})
-    years = frame["time_period"].map({t: y for t, (_, y) in parsed_periods.items()})
-    id_filters = [f for f in filters if f not in DESCRIPTIVE_FILTERS]
-    if id_filters:
-        normal = {f: frame[f].map({v: _normal_value(v) for v in frame[f].unique()})
-                  for f in id_filters}
-        bracket = pd.Series("", index=frame.index)
-        for i, f in enumerate(sorted(id_filters)):
-            slugs = {v: slug(v) for v in normal[f].unique()}
-            bracket += ("" if i == 0 else ",") + f + "=" + normal[f].map(slugs)
-        stem = f"{dataset}:{table}[" + bracket + "]:"
-    else:
-        stem = pd.Series(f"{dataset}:{table}:", index=frame.index)
-    for column in indicators:
-        measure = stem + column
-        _describe(result, frame, measure, column, dataset, table, id_filters, filters)
-        emit_column(result, ctx, raw=frame[column], la_codes=codes, periods=periods,
-                    years=years, measure=measure, convention="ees", column=column)
-    obs = result.observation_frame()
-    obs["year"] = obs["year"].astype("Int64")
-    result.observations = [check_duplicates(result, ctx, obs)]
-    return result
+    return codes
+
+
+def _stems(frame: pd.DataFrame, dataset: str, table: str, id_filters: list[str]) -> np.ndarray:
+    """Each row's measure stem: ``dataset:table[filter=value,...]:`` (one per distinct
+    combination of filter values, built once)."""
+    if not id_filters:
+        return np.full(len(frame), f"{dataset}:{table}:", dtype=object)
+    ordered = sorted(id_filters)
+    combos = frame[ordered].astype(object).fillna("")
+    group = combos.groupby(ordered, sort=False, dropna=False).ngroup().to_numpy()
+    first = combos.loc[~pd.Series(group).duplicated().to_numpy()]
+    labels = np.empty(group.max() + 1, dtype=object)
+    for g, values in zip(group[~pd.Series(group).duplicated().to_numpy()],
+                         first.itertuples(index=False)):
+        inside = ",".join(f"{f}={slug(_normal_value(v))}" for f, v in zip(ordered, values))
+        labels[g] = f"{dataset}:{table}[{inside}]:"
+    return labels[group]
 
 
 def raise_no_indicators(ctx: ReadContext, frame: pd.DataFrame):
@@ -174,18 +181,19 @@ def _split_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     return indicators, filters
 
 
-def _describe(result, frame, measure, column, dataset, table, id_filters, filters) -> None:
-    first = frame.drop_duplicates(subset=id_filters) if id_filters else frame.head(1)
-    for idx, m in measure[first.index].items():
-        if m in result.measures:
-            continue
+def _describe(result, frame, stems, indicators, dataset, table, id_filters, filters) -> None:
+    first = ~pd.Series(stems).duplicated().to_numpy()
+    for pos in np.flatnonzero(first):
+        idx = frame.index[pos]
         dims = {f: frame.at[idx, f] for f in filters}
         label = table.replace("_", " ")
         if dims:
             label += " — " + ", ".join(str(v) for v in dims.values())
-        result.add_measure(m, f"{label}: {column}", _unit(column), dataset, dims,
-                           notes=f"EES {dataset} table {table}; time_identifier "
-                                 f"{frame.at[idx, 'time_identifier'] if 'time_identifier' in frame else '?'}")
+        identifier = frame.at[idx, "time_identifier"] if "time_identifier" in frame else "?"
+        for column in indicators:
+            result.add_measure(stems[pos] + column, f"{label}: {column}", _unit(column),
+                               dataset, dims, notes=f"EES {dataset} table {table}; "
+                                                    f"time_identifier {identifier}")
 
 
 def _unit(column: str) -> str:

@@ -24,24 +24,22 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from ...errors import DataError, Problem
+from ...errors import Problem
+from ..files import read_parquet
+from ..schema import LAIT_DICTIONARY
 from .base import (
     ReadContext,
     ReadResult,
-    check_duplicates,
-    emit_column,
+    emit_block,
     read_csv_text,
     report_unknown,
-    require_columns,
     resolve_rows,
 )
 
 DATASET = "lait"
-LONG_COLUMNS = ["Short Desc", "Data item", "Years", "LA and Regions", "Values", "LA Number"]
 #: LAIT numbers England 970 and the regions 980-990 (and a retired England, 1000).
 FIRST_AREA_NUMBER = 970
-DICTIONARY_COLUMNS = ["Measure_short", "Measure", "Chart_title", "y_axis_name", "Polarity",
-                      "Description", "Methodology", "Year_Type"]
+DICTIONARY_COLUMNS = list(LAIT_DICTIONARY)
 #: Dictionary columns stored in the measure table, in the order notes quote them.
 DICTIONARY_STORED = ["Topic", "Measure", "Chart_title", "y_axis_name", "Polarity",
                      "Description", "Year_Type", "Methodology",
@@ -104,39 +102,20 @@ def read(ctx: ReadContext) -> ReadResult:
 
 def read_long(ctx: ReadContext) -> ReadResult:
     """The long data table: see :func:`read`."""
-    frame = _read_parquet(ctx)
+    frame = read_parquet(ctx, family="lait_long")
     result = ReadResult(rows_read=len(frame))
     codes = _resolve(ctx, frame, result)
     periods, years = _periods(ctx, frame, codes, result)
     names, short = pd.factorize(frame["Short Desc"].astype(str).str.strip())
     ids = np.array([f"{DATASET}:{s}" for s in short], dtype=object)
     _describe(result, frame, names, short)
-    emit_column(result, ctx, raw=frame["Values"].fillna(""), la_codes=codes,
-                periods=periods, years=years,
-                measure=pd.Series(ids[names], index=frame.index), convention="lait",
-                column="Values")
-    result.observations = [check_duplicates(result, ctx, result.observation_frame())]
+    emit_block(result, ctx, cells=frame["Values"].fillna("").to_numpy(dtype=object),
+               rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
+               measures=(ids[names], [""]), periods=periods.to_numpy(dtype=object),
+               years=years.to_numpy(dtype=object), convention="lait", columns=["Values"])
     known = years.dropna()
     result.release = str(int(known.max())) if len(known) else None
     return result
-
-
-def _read_parquet(ctx: ReadContext) -> pd.DataFrame:
-    if not ctx.path.stat().st_size:
-        raise DataError(f"{ctx.name}: the file is empty. Download it again "
-                        "(csc-outcomes data fetch).")
-    try:
-        frame = pd.read_parquet(ctx.path)
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{ctx.name}: cannot be read as parquet ({exc}). Restore the original "
-                        "file (csc-outcomes data fetch).") from exc
-    frame.columns = [str(c) for c in frame.columns]
-    require_columns(ctx, frame, LONG_COLUMNS)
-    if frame.empty:
-        raise DataError(f"{ctx.name}: the table has no rows. Download it again "
-                        "(csc-outcomes data fetch).")
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
-    return frame
 
 
 def _resolve(ctx: ReadContext, frame: pd.DataFrame, result: ReadResult) -> pd.Series:
@@ -215,8 +194,7 @@ def read_dictionary(ctx: ReadContext) -> ReadResult:
     LAIT's publishing fields (Measure_code, state_funded_flag, Table_status,
     Last/Next Update, dps, No_Quartile) are not data and are not stored.
     """
-    frame = read_csv_text(ctx)
-    require_columns(ctx, frame, DICTIONARY_COLUMNS)
+    frame = read_csv_text(ctx, family="lait_dictionary")
     result = ReadResult(rows_read=len(frame), release=_latest_update(frame))
     stored = [c for c in DICTIONARY_STORED if c in frame.columns]
     skipped = [c for c in frame.columns if c not in stored and c != "Measure_short"]

@@ -26,6 +26,8 @@ import zipfile
 import pandas as pd
 
 from ...errors import DataError, Problem
+from ..files import open_workbook, read_text, sheet_rows
+from ..schema import FAMILIES, PROVIDER_KEY
 from .base import (
     ReadContext,
     ReadResult,
@@ -37,13 +39,9 @@ from .base import (
 )
 from .lait import FIRST_AREA_NUMBER
 
-LA_CODE_LIST = ["LA Number", "LA Name", "Region", "Type"]
 #: Provider lookup columns the register takes (URN, codes, names, region); the rest
 #: (D2I's neighbour lists, web domain, district codes, populations) are not loaded.
-PROVIDER_KEY = "la_code"
-PROVIDER_STORED = ["urn", "la_code_new", "local_authority_ons_name", "also_known_as",
-                   "ofsted_ilacs_scrape_la_name", "region_name", "rgn22cd"]
-NEIGHBOUR_ID = ["LA num", "LA Name"]
+PROVIDER_STORED = [c for c in FAMILIES["provider_lookup"].required if c != PROVIDER_KEY]
 SPECIAL = {"", "NA"}
 
 
@@ -109,7 +107,7 @@ def read_la_code_list(ctx: ReadContext) -> ReadResult:
     rows whose type differs from the register's are listed in the notes.
     """
     frame = _sheet_frame(ctx)
-    require_columns(ctx, frame, LA_CODE_LIST)
+    require_columns(ctx, list(frame.columns), FAMILIES["la_code_list"])
     frame, blank = drop_blank_rows(frame)
     result = ReadResult(rows_read=len(frame), release=_workbook_year(ctx))
     if blank:
@@ -127,19 +125,14 @@ def read_la_code_list(ctx: ReadContext) -> ReadResult:
 
 
 def _sheet_frame(ctx: ReadContext) -> pd.DataFrame:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        rows = CalamineWorkbook.from_path(str(ctx.path)).get_sheet_by_index(0).to_python()
-    except (CalamineError, OSError, ValueError) as exc:
-        raise DataError(f"{ctx.name}: cannot be read as a workbook ({exc}). Restore the "
-                        "original file (csc-outcomes data fetch).") from exc
+    rows = sheet_rows(ctx, open_workbook(ctx), 0)
     if len(rows) < 2:
         raise DataError(f"{ctx.name}: the first sheet has no rows under its header. "
                         "Download it again (csc-outcomes data fetch).")
     header = [str(h).strip() for h in rows[0]]
     body = [[_cell_text(c) for c in r] for r in rows[1:]]
-    return pd.DataFrame(body, columns=header, index=pd.RangeIndex(2, len(rows) + 1))
+    return pd.DataFrame(body, columns=header, index=pd.RangeIndex(2, len(rows) + 1),
+                        dtype=object)
 
 
 def _workbook_year(ctx: ReadContext) -> str | None:
@@ -181,8 +174,7 @@ def read_provider_lookup(ctx: ReadContext) -> ReadResult:
     differences from the register (another URN, an ONS code it does not know) are
     noted. D2I's neighbour lists, domains, district codes and populations are not loaded.
     """
-    frame = read_csv_text(ctx)
-    require_columns(ctx, frame, [PROVIDER_KEY, *PROVIDER_STORED])
+    frame = read_csv_text(ctx, family="provider_lookup")
     frame, blank = drop_blank_rows(frame)
     result = ReadResult(rows_read=len(frame))
     if blank:
@@ -217,9 +209,8 @@ def read_stat_neighbours(ctx: ReadContext) -> ReadResult:
     register cannot match is an ``unknown-la`` problem over those two cells.
     The region columns (GOInd, GOReg) are not stored: the register has each region.
     """
-    frame = read_csv_text(ctx)
+    frame = read_csv_text(ctx, family="stat_neighbours")
     pairs = _neighbour_columns(ctx, frame)
-    require_columns(ctx, frame, NEIGHBOUR_ID)
     frame, blank = drop_blank_rows(frame.drop(columns=_empty_unnamed(frame)))
     result = ReadResult()
     if blank:
@@ -286,7 +277,7 @@ def _neighbours(ctx, result, frame, codes, rank, sn, snp) -> list[dict]:
 
 
 def _json_frame(ctx: ReadContext) -> pd.DataFrame:
-    text = ctx.path.read_text(encoding="utf-8-sig")
+    text = read_text(ctx)
     try:
         records = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -41,10 +41,10 @@ from datetime import date, datetime, timedelta
 from fnmatch import fnmatch
 
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook
 
 from ...errors import DataError, Problem
-from ..load import INSPECTION_COLUMNS
+from ..files import open_workbook, sheet_rows
+from ..schema import INSPECTION_COLUMNS
 from .base import (
     ReadContext,
     ReadResult,
@@ -192,16 +192,12 @@ def _tables(rows: list[list]) -> tuple[list[Table], int]:
 
 
 def _read_workbook(ctx: ReadContext, result: ReadResult, specs) -> None:
-    try:
-        book = CalamineWorkbook.from_path(str(ctx.path))
-    except (CalamineError, OSError) as exc:
-        raise DataError(f"{ctx.name}: cannot be opened as a spreadsheet ({exc}). Restore the "
-                        "original file (csc-outcomes data fetch).") from exc
+    book = open_workbook(ctx)
     tally, history, used = Counter(), [], set()
     for spec in specs:
         sheet = _sheet_name(ctx, book.sheet_names, spec.pattern)
         used.add(sheet)
-        tables, other = _tables(book.get_sheet_by_name(sheet).to_python())
+        tables, other = _tables(sheet_rows(ctx, book, sheet))
         if not tables:
             raise DataError(f"{ctx.name}: sheet {sheet!r} has no table (no 'Web link' header "
                             "in column A). Restore the published workbook.")

@@ -16,22 +16,20 @@ import re
 
 import pandas as pd
 
+from ..schema import SFR_ID_COLUMNS
 from .base import (
     ReadContext,
     ReadResult,
-    check_duplicates,
     data_columns,
     drop_blank_rows,
-    emit_column,
+    emit_block,
     read_csv_text,
     report_unknown,
-    require_columns,
     resolve_rows,
 )
 
 DATASET = "cla-sfr"
-ID_COLUMNS = {"LA_order", "New_geog_code", "geog_l", "geog_c", "geog_n",
-              "Geog_lev", "Geog_code", "Geog_name"}
+ID_COLUMNS = set(SFR_ID_COLUMNS)
 AREA_LEVELS = {"national", "region", "gor", "country"}
 #: NI71 runaway self-evaluation (OSR23/2010): column suffix -> quarter returned.
 OSR_QUARTERS = {
@@ -87,14 +85,12 @@ def measure_name(column: str, year: int) -> str:
 
 def read(ctx: ReadContext) -> ReadResult:
     result = ReadResult(release=str(folder_year(ctx)))
-    frame = read_csv_text(ctx)
+    frame = read_csv_text(ctx, family="sfr_csv")
     frame, blank = drop_blank_rows(frame)
     if blank:
         result.notes.append(f"{blank} blank line(s) skipped")
     osr = "Geog_lev" in frame.columns
     level_col = "Geog_lev" if osr else "geog_l"
-    require_columns(ctx, frame, [level_col, "Geog_code" if osr else "geog_c",
-                                 "Geog_name" if osr else "geog_n"])
     year = folder_year(ctx)
     table = table_name(ctx)
     result.rows_read = len(frame)
@@ -108,24 +104,36 @@ def read(ctx: ReadContext) -> ReadResult:
     unknown = codes.isna()
     report_unknown(result, ctx, frame.index[unknown], reasons[unknown], len(columns),
                    frame.loc[unknown, "Geog_name" if osr else "geog_n"].tolist())
+    if osr:
+        _emit_osr(ctx, result, frame, codes, columns)
+        return result
+    measures = []
     for column in columns:
-        if osr:
-            base, _, quarter = column.rpartition("_")
-            period, obs_year = OSR_QUARTERS[quarter]
-            measure = f"ni71-osr:{base}"
-            label = f"NI71 runaway self-evaluation score: {base}"
-        else:
-            period, obs_year = str(year), year
-            measure = f"{DATASET}:{table}:{measure_name(column, year)}"
-            label = f"{table} {measure_name(column, year)}"
-        result.add_measure(measure, label, _unit(column, osr), "ni71-osr" if osr else DATASET,
+        name = measure_name(column, year)
+        measure = f"{DATASET}:{table}:{name}"
+        result.add_measure(measure, f"{table} {name}", _unit(column, osr), DATASET,
                            notes=_NOTES)
-        emit_column(result, ctx, raw=frame[column], la_codes=codes, periods=period,
-                    years=obs_year, measure=measure, convention="osr" if osr else "sfr",
-                    column=column)
-    obs = check_duplicates(result, ctx, result.observation_frame())
-    result.observations = [obs]
+        measures.append(measure)
+    emit_block(result, ctx, cells=frame[columns].to_numpy(dtype=object),
+               rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
+               measures=measures, periods=str(year), years=year, convention="sfr",
+               columns=columns)
     return result
+
+
+def _emit_osr(ctx: ReadContext, result: ReadResult, frame: pd.DataFrame, codes: pd.Series,
+              columns: list[str]) -> None:
+    """NI71 self-evaluation: each column is one quarter of one score."""
+    for column in columns:
+        base, _, quarter = column.rpartition("_")
+        period, obs_year = OSR_QUARTERS[quarter]
+        measure = f"ni71-osr:{base}"
+        result.add_measure(measure, f"NI71 runaway self-evaluation score: {base}",
+                           _unit(column, True), "ni71-osr", notes=_NOTES)
+        emit_block(result, ctx, cells=frame[[column]].to_numpy(dtype=object),
+                   rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
+                   measures=[measure], periods=period, years=obs_year, convention="osr",
+                   columns=[column])
 
 
 _NOTES = ("DfE SFR underlying data; LA figures unrounded, national figures rounded to the "
