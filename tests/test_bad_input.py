@@ -60,22 +60,6 @@ def test_missing_folder_via_cli(tmp_path):
     assert "does not exist" in result.output
 
 
-def test_truncated_mid_row(folder, tmp_path):
-    # cut the file in the middle of its last row: "E06000053,LA,..." loses its tail
-    path = folder / MISSING
-    text = path.read_text()
-    path.write_text(text[: text.rstrip().rfind(",", 0, len(text.rstrip()) - 10)])
-    entry, _ = _report(folder, tmp_path, MISSING)
-    assert entry.error is None
-    with Store(tmp_path / "s.duckdb", read_only=True) as s:
-        probs = s.problems(MISSING)
-    assert set(probs.code) == {"truncated-row"}
-    last_row = len(text.rstrip().splitlines())
-    assert set(probs["row"]) == {last_row}
-    assert "cut short" in probs.message.iloc[0]
-    assert entry.cells_read == entry.values_stored + entry.special_stored + entry.problems
-
-
 def test_renamed_column_fails_cleanly(folder, tmp_path):
     _rewrite(folder / C1, lambda ls: [ls[0].replace("time_period", "period", 1)] + ls[1:])
     entry, report = _report(folder, tmp_path, C1)
@@ -182,17 +166,6 @@ def test_reload_is_idempotent_and_skips_unchanged_files(folder, tmp_path):
     assert not any(f.skipped_reason for f in forced.files)
     with Store(store, read_only=True) as s:
         assert snapshot.equals(s.query("SELECT * FROM observation ORDER BY ALL"))
-
-
-def test_removed_file_is_dropped_from_the_store(folder, tmp_path):
-    store = tmp_path / "s.duckdb"
-    load(folder, store)
-    (folder / MISSING).unlink()
-    report = load(folder, store)
-    assert report.dropped == [MISSING]
-    with Store(store, read_only=True) as s:
-        assert s.query("SELECT count(*) n FROM observation WHERE source_file = ?",
-                       [MISSING]).n[0] == 0
 
 
 def test_unknown_file_is_listed_not_ignored(folder, tmp_path):

@@ -16,15 +16,23 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import __version__
-from ..errors import CscOutcomesError
+from ..errors import CscOutcomesError, LoadInterrupted
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 class Group(click.Group):
+    """The error boundary: library errors become one line on stderr, never a traceback."""
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except LoadInterrupted as exc:
+            click.echo(f"Interrupted: {exc}", err=True)
+            ctx.exit(130)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
         except CscOutcomesError as exc:
             raise click.ClickException(str(exc)) from exc
 

@@ -57,14 +57,24 @@ def data_load(data_dir, store, force, prune, verbose, as_json):
 
     folder = resolve_data_dir(data_dir)
     store_path = resolve_store_path(store)
-    with Progress(console=Console(stderr=True), transient=True,
-                  disable=as_json or not sys.stderr.isatty()) as progress:
-        task = progress.add_task("reading", total=None)
+    err = Console(stderr=True)
+    live = err.is_terminal and not as_json
+    log = verbose and not live  # plain lines for logs when stderr is not a terminal
+    with Progress(console=err, transient=True, disable=not live) as progress:
+        task = progress.add_task("loading", total=None)
 
         def step(name):
             progress.update(task, advance=1, description=f"read {name[-48:]}")
+            if log:
+                click.echo(f"read {name}", err=True)
 
-        report = load(folder, store_path, force=force, prune=prune, on_file=step)
+        def phase(text):
+            progress.update(task, description=text)
+            if log:
+                click.echo(text, err=True)
+
+        report = load(folder, store_path, force=force, prune=prune, on_file=step,
+                      on_phase=phase)
     if as_json:
         emit_json(report.as_dict())
     else:

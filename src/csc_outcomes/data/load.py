@@ -116,11 +116,13 @@ class _Plan:
     register_key: str
     register_note: str
     new_register: bool  # the register tables must be (re)written
+    #: unchanged files whose record says an earlier load failed to read another version
+    recovered: list[str] = field(default_factory=list)
 
 
 def load(data_dir: Path, store_path: Path, *, force: bool = False, prune: bool = False,
-         workers: int | None = None,
-         on_file: Callable[[str], None] | None = None) -> LoadReport:
+         workers: int | None = None, on_file: Callable[[str], None] | None = None,
+         on_phase: Callable[[str], None] | None = None) -> LoadReport:
     """Load (or refresh) the store from ``data_dir``.
 
     Parameters
@@ -132,6 +134,8 @@ def load(data_dir: Path, store_path: Path, *, force: bool = False, prune: bool =
         they are kept, and listed in the report's ``kept``).
     workers : processes that read files (default: one per core; 1 reads in this process).
     on_file : called with each file's name once it has been read (progress bars).
+    on_phase : called with a line saying what the load is doing (planning, reading,
+        writing), for logs and progress displays.
 
     Returns
     -------
@@ -150,14 +154,17 @@ def load(data_dir: Path, store_path: Path, *, force: bool = False, prune: bool =
         raise DataError(f"data folder {data_dir} is empty. Run `csc-outcomes data fetch` or "
                         "point --data-dir at a copy of the releases.")
     existed = store_path.exists()
+    say = on_phase or (lambda text: None)
     try:
-        with _interrupts_as(LoadInterrupted("load interrupted while reading the files; the "
-                                            "store was not changed")):
+        with _interrupts_as(LoadInterrupted("load interrupted before anything was written; "
+                                            "the store was not changed")):
             previous, stored_key, stored_register = _stored_state(store_path, existed)
             plan = _plan(data_dir, names, previous, stored_key, stored_register, force)
+            say(f"reading {len(plan.to_read)} of {len(names)} files "
+                f"({len(names) - len(plan.to_read)} unchanged or not data)")
             results = _read_all(data_dir, plan, workers, on_file)
-        kept = sorted(set(previous.index[previous["loader_key"].notna()]) - set(names))
-        _write(store_path, data_dir, plan, results, kept if prune else [])
+            kept = sorted(set(previous.index[previous["loader_key"].notna()]) - set(names))
+            _write(store_path, data_dir, plan, results, kept if prune else [], say)
     except BaseException:
         if not existed:
             _remove_store(store_path)
@@ -208,7 +215,7 @@ def _plan(data_dir: Path, names: list[str], previous: pd.DataFrame, stored_key: 
         new = force or key != stored_key
         note = "rebuilt from this folder" if new else "unchanged"
     force = force or new
-    reports, to_read = {}, []
+    reports, to_read, recovered = {}, [], []
     for name in names:
         entry = catalogue.match(name)
         if entry is None:
@@ -225,12 +232,14 @@ def _plan(data_dir: Path, names: list[str], previous: pd.DataFrame, stored_key: 
             report = _from_record(previous.loc[name].to_dict(), name, entry.family)
             report.skipped_reason = "unchanged since the last load (same sha256, reader and register)"
             reports[name] = report
+            if pd.notna(previous.at[name, "failed_at"]):
+                recovered.append(name)
             continue
         reports[name] = FileReport(name, entry.family)
         to_read.append((name, entry.family, loader_key))
     if register is None and (to_read or new):
         register = build_register(data_dir, sources)
-    return _Plan(reports, to_read, register, key, note, new)
+    return _Plan(reports, to_read, register, key, note, new, recovered)
 
 
 REGISTER_LABELS = {"codes": "the children-in-need time series (dfe_cin_ees/b1_...)",
@@ -388,11 +397,12 @@ def _inspections(name: str, records: list[dict]) -> pd.DataFrame:
 
 # -- writing ---------------------------------------------------------------------------------
 
-def _write(store_path: Path, data_dir: Path, plan: _Plan, results: dict, prune: list[str]):
+def _write(store_path: Path, data_dir: Path, plan: _Plan, results: dict, prune: list[str],
+           say: Callable[[str], None]):
     """One transaction: the register, every file read, failures noted, inspections linked."""
     read = {n: out for n, out in results.items() if not out[0].error}
     failed = {n: out for n, out in results.items() if out[0].error}
-    if not (read or failed or prune or plan.new_register):
+    if not (read or failed or prune or plan.new_register or plan.recovered):
         with Store(store_path) as store:
             store.set_meta("loaded_at", datetime.now().isoformat(timespec="seconds"))
         return
@@ -410,12 +420,14 @@ def _write(store_path: Path, data_dir: Path, plan: _Plan, results: dict, prune: 
     with Store(store_path) as store, _interrupts_as(LoadInterrupted(
             "load interrupted before it was committed; the store was left as it was"),
             hold=True), store.transaction():
+        say(f"writing {len(names)} file(s) to the store")
         if plan.new_register:
             store.replace_register(plan.register.tables())
             store.set_meta("register_key", plan.register_key)
             store.set_meta("register", plan.register.to_json())
         store.replace_files(names, tables, measures, records)
         store.record_failures(failures)
+        store.clear_failures(plan.recovered)
         store.forget_files(prune)
         if names or prune:
             store.replace_inspections(consolidate(store.table("inspection_record")))

@@ -187,6 +187,13 @@ class Store:
             if not updated:
                 self._insert("load_file", pd.DataFrame([f]))
 
+    def clear_failures(self, files: list[str]) -> None:
+        """The stored version of ``files`` is in the folder again: drop the failure notes."""
+        if files:
+            self.con.execute("UPDATE load_file SET failed_at = NULL, failed_sha256 = NULL, "
+                             "failed_error = NULL WHERE source_file IN (SELECT unnest(?))",
+                             [files])
+
     def forget_files(self, files: list[str]) -> None:
         """Drop every row read from ``files`` (``data load --prune``)."""
         if not files:
