@@ -115,8 +115,8 @@ def parse_uniques(uniques, convention: str | dict[str, str]) -> ParsedUniques:
     >>> p = parse_uniques(["12", "x", " 1,200 ", "#VALUE!"], "sfr")
     >>> [p.status_labels[c] if c >= 0 else None for c in p.status_codes]
     ['value', 'suppressed', 'value', None]
-    >>> p.value[2], list(p.bad)
-    (np.float64(1200.0), [False, False, False, True])
+    >>> float(p.value[2]), p.bad.tolist()
+    (1200.0, [False, False, False, True])
     """
     codes = CONVENTIONS[convention] if isinstance(convention, str) else convention
     text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str).str.strip()

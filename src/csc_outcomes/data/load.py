@@ -252,10 +252,11 @@ def _from_record(rec: dict, name: str, family: str) -> FileReport:
         value = rec.get(key)
         return 0 if value is None or pd.isna(value) else int(value)
 
+    notes = rec.get("notes")
     by_status = rec.get("special_by_status")
     return FileReport(name, family, num("cells_read"), num("values_stored"),
                       num("special_stored"), num("problems"), num("problem_records"),
-                      num("rows_read"), notes=[n for n in (rec.get("notes") or "").split("; ") if n],
+                      num("rows_read"), notes=notes.split("; ") if isinstance(notes, str) else [],
                       special_by_status=json.loads(by_status) if isinstance(by_status, str) else {})
 
 

@@ -131,7 +131,7 @@ class ReadResult:
         blocks = [b if isinstance(b, Block) else Block.from_frame(b)
                   for b in self.observations if len(b)]
         block = _duplicates(self, ctx, _concat(blocks))
-        self.observations = [block]
+        self.observations = [block] if len(block) else []
         return block
 
     def observation_frame(self, ctx: ReadContext | None = None) -> pd.DataFrame:
