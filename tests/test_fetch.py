@@ -64,3 +64,25 @@ def test_offline_explains_how_to_use_a_local_copy(tmp_path):
     # port 9 on localhost refuses connections: the same failure as having no network
     with pytest.raises(DataError, match="CSC_OUTCOMES_DATA"):
         fetch(tmp_path, base_url="http://127.0.0.1:9", only=["context/imd19.csv"], timeout=2)
+
+
+def test_fetch_from_a_mirror_encodes_spaces_and_brackets(server, tmp_path):
+    # the real name has a space and brackets: fetching it used to crash
+    name = "dfe_cla_la_tables/2015/SFR34_2015_Local_Authority_Tables (3).xlsx"
+    [result] = fetch(tmp_path, base_url=server, only=[name])
+    assert result.status == "downloaded", result.detail
+    assert result.url.endswith("SFR34_2015_Local_Authority_Tables%20%283%29.xlsx")
+    assert (tmp_path / name).is_file()
+
+
+def test_manifest_records_each_published_header(raw_dir):
+    """The manifest's published headers (used to catch renamed columns) match the files."""
+    import csv
+
+    for e in manifest():
+        if "columns" in e and e["path"].endswith(".csv"):
+            encoding = "cp1252" if "SFR0" in e["path"] or "outturn" in e["path"] else "utf-8-sig"
+            with (raw_dir / e["path"]).open(encoding=encoding, newline="") as fh:
+                assert next(csv.reader(fh)) == e["columns"], e["path"]
+    assert sum("columns" in e for e in manifest()) == 84
+    assert sum("sheets" in e for e in manifest()) == 9

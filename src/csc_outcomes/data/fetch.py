@@ -11,17 +11,17 @@ import hashlib
 import io
 import json
 import os
-import tomllib
 import urllib.error
 import urllib.request
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 from ..config import DATA_ENV
 from ..errors import DataError
+from . import schema
 
 
 @dataclass
@@ -37,9 +37,18 @@ class FetchResult:
 
 
 def manifest() -> list[dict]:
-    """The manifest's file entries: path, sha256, size, url, optional wheel_member, page."""
-    text = resources.files("csc_outcomes.data").joinpath("manifest.toml").read_text()
-    return tomllib.loads(text)["file"]
+    """The manifest's file entries: path, sha256, size, url, optional wheel_member, page,
+    and the published ``columns`` or ``sheets``."""
+    return list(schema.manifest())
+
+
+def mirror_url(base_url: str, path: str) -> str:
+    """``<base_url>/<path>`` with the path's characters escaped for a URL.
+
+    >>> mirror_url("http://example.org/raw/", "dfe_cla_la_tables/2015/SFR34 (3).xlsx")
+    'http://example.org/raw/dfe_cla_la_tables/2015/SFR34%20%283%29.xlsx'
+    """
+    return f"{base_url.rstrip('/')}/{quote(path, safe='/')}"
 
 
 def _sha256(data: bytes) -> str:
@@ -54,7 +63,7 @@ def _download(url: str, timeout: float) -> bytes:
 
 def _fetch_bytes(entry: dict, base_url: str | None, timeout: float) -> bytes:
     if base_url:
-        return _download(f"{base_url.rstrip('/')}/{entry['path']}", timeout)
+        return _download(mirror_url(base_url, entry["path"]), timeout)
     if member := entry.get("wheel_member"):
         meta = json.loads(_download(entry["url"], timeout))
         wheel = next(u["url"] for u in meta["urls"] if u["filename"].endswith(".whl"))
@@ -87,7 +96,7 @@ def fetch(cache_dir: Path, *, base_url: str | None = None, only: list[str] | Non
         if on_file:
             on_file(entry["path"])
         target = cache_dir / entry["path"]
-        url = f"{base_url.rstrip('/')}/{entry['path']}" if base_url else entry["url"]
+        url = mirror_url(base_url, entry["path"]) if base_url else entry["url"]
         if target.is_file() and _sha256(target.read_bytes()) == entry["sha256"]:
             results.append(FetchResult(entry["path"], "cached", url))
             continue

@@ -81,7 +81,7 @@ def read_csv_text(src: Source, encoding: str = "utf-8-sig",
     if frame.shape[1] == 0 or frame.empty:
         raise DataError(f"{src.name}: the file has a header but no rows. Download it again "
                         "(csc-outcomes data fetch).")
-    header, lines, short = _scan_records(text, frame.shape[1])
+    header, lines, short = _scan_records(text, frame.shape[1], len(frame))
     check_header(src, header, family)
     if len(lines) != len(frame):
         raise DataError(f"{src.name}: the CSV has {len(lines)} records but pandas read "
@@ -97,28 +97,32 @@ def read_csv_text(src: Source, encoding: str = "utf-8-sig",
     return frame
 
 
-def _scan_records(text: str, width: int) -> tuple[list[str], list[int], list[tuple[int, int]]]:
+def _scan_records(text: str, width: int, records: int
+                  ) -> tuple[list[str], list[int], list[tuple[int, int]]]:
     """The header's fields, the 1-based first line of each record, and the records
     (position, fields) shorter than the header. A blank line is a record of no fields
     and is not short.
 
-    Where no quoted field spans lines (every line has an even number of quotes), a
-    record is a line and its fields are counted without parsing it.
+    Where the parser found as many records as there are lines after the header, no quoted
+    field spans lines, so a record is a line: its fields are counted without parsing it,
+    except on the few lines with quotes (a quoted comma is not a separator).
     """
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    if any(line.count('"') % 2 for line in lines):
+    if records != len(lines) - 1:
         return _scan_records_parsed(text, width)
     header = next(csv.reader(lines[:1]))
+    body = lines[1:]
+    fields = np.fromiter((line.count(",") for line in body), dtype=np.int64, count=len(body)) + 1
+    check = np.flatnonzero(fields < width).tolist()
+    check += [i for i, line in enumerate(body) if '"' in line]
     short = []
-    for pos, line in enumerate(lines[1:]):
-        if '"' in line:
-            fields = len(next(csv.reader([line]), []))
-        else:
-            fields = 0 if not line.strip("\r") else line.count(",") + 1
-        if 0 < fields < width:
-            short.append((pos, fields))
+    for pos in sorted(set(check)):
+        line = body[pos]
+        n = len(next(csv.reader([line]), [])) if line.strip("\r") else 0
+        if 0 < n < width:
+            short.append((pos, n))
     return header, list(range(2, len(lines) + 1)), short
 
 

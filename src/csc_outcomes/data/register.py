@@ -18,6 +18,7 @@ and joint services, which no release states.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -142,6 +143,7 @@ class Register:
     def __init__(self, authorities: dict[str, Authority], sources: dict[str, Path]):
         self.authorities = authorities
         self.sources = sources
+        self._resolved: dict[tuple, Resolution] = {}  # resolve() is pure: memoised
         ref = reference()
         self.by_dfe = {a.dfe_code: a.la_code for a in authorities.values()}
         self.by_key = {a.la_code: a for a in authorities.values()}
@@ -226,6 +228,18 @@ class Register:
         area_level : the row is a region or England, so match names against those first
             (old releases give Inner and Outer London London's region code).
         """
+        key = (ons, dfe, name, year, when, area_level)
+        try:
+            return self._resolved[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable cell (never stored)
+            pass
+        found = self._resolve(ons=ons, dfe=dfe, name=name, year=year, when=when,
+                              area_level=area_level)
+        with contextlib.suppress(TypeError):
+            self._resolved[key] = found
+        return found
+
+    def _resolve(self, *, ons, dfe, name, year, when, area_level) -> Resolution:
         when = when or period_end(year)
         ons = (str(ons).strip() or None) if ons is not None and not pd.isna(ons) else None
         dfe = dfe_code_text(dfe)

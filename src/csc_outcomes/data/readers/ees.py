@@ -21,7 +21,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..cells import parse_cells
+from ..cells import parse_uniques
 from ..schema import EES_ID_COLUMNS
 from .base import (
     ReadContext,
@@ -107,16 +107,17 @@ def read(ctx: ReadContext) -> ReadResult:
             "rows at levels other than national, regional and local authority kept with the "
             f"matching area: {sorted(frame.loc[level.isna(), 'geographic_level'].unique())}")
     codes = _resolve(ctx, frame, level, len(indicators), result)
-    parsed_periods = {t: period_of(t) for t in frame["time_period"].unique()}
-    periods = frame["time_period"].map({t: p for t, (p, _) in parsed_periods.items()})
-    years = frame["time_period"].map({t: y for t, (_, y) in parsed_periods.items()})
+    index, texts = pd.factorize(frame["time_period"].to_numpy(dtype=object))
+    parsed = [period_of(t) for t in texts]
+    periods = np.array([p for p, _ in parsed], dtype=object)[index]
+    years = np.array([y for _, y in parsed], dtype=object)[index]
     id_filters = [f for f in filters if f not in DESCRIPTIVE_FILTERS]
     stems = _stems(frame, dataset, table, id_filters)
     _describe(result, frame, stems, indicators, dataset, table, id_filters, filters)
     emit_block(result, ctx, cells=frame[indicators].to_numpy(dtype=object),
                rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
-               measures=(stems, indicators), periods=periods.to_numpy(dtype=object),
-               years=years.to_numpy(dtype=object), convention="ees", columns=indicators)
+               measures=(stems, indicators), periods=periods, years=years,
+               convention="ees", columns=indicators)
     return result
 
 
@@ -132,7 +133,7 @@ def _resolve(ctx: ReadContext, frame: pd.DataFrame, level: pd.Series, width: int
                              frame.get("la_name", "")))
     keys = pd.DataFrame({"ons": ons, "name": name, "dfe": frame.get("old_la_code", ""),
                          "year": frame["time_period"].str[:4], "area": area},
-                        index=frame.index)
+                        index=frame.index, dtype=object)
     keys.loc[area, "dfe"] = ""
     codes, reasons = resolve_rows(ctx, keys, ons="ons", dfe="dfe", name="name", year="year",
                                   area_level="area")
@@ -176,8 +177,9 @@ def _split_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     for column in frame.columns:
         if column in ID_COLUMNS:
             continue
-        parsed = parse_cells(frame[column].head(5000).fillna(""), "ees")
-        (indicators if parsed.bad.mean() < 0.1 else filters).append(column)
+        index, uniques = pd.factorize(frame[column].head(5000).fillna("").to_numpy(dtype=object))
+        bad = parse_uniques(uniques, "ees").bad[index]
+        (indicators if bad.mean() < 0.1 else filters).append(column)
     return indicators, filters
 
 
