@@ -51,7 +51,6 @@ from .base import (
 from .sfr_csv import folder_year
 from .sheet_layout import (
     BAND,
-    SYMBOLS,
     TITLE,
     UNIT_NOTE,
     YEAR_TOKEN,
@@ -63,7 +62,6 @@ from .sheet_layout import (
     first_data_row,
     footnote_numbers,
     header_columns,
-    is_number,
     split_repeats,
     unit_of,
 )
@@ -181,9 +179,9 @@ def _body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
     rows, texts, pending = [], [], None
     for r in range(first, len(sheet.rows)):
         ons, dfe, name = _identifiers(sheet, r, id_end)
-        cells = {c: t for c in range(id_end + 1, len(sheet.rows[r])) if (t := sheet.text(r, c))}
-        if not any(is_number(t) or t.lower() in SYMBOLS or BAND.match(t)
-                   for t in cells.values()):
+        right = [(c, k, t) for c, k, t in sheet.kinds[r] if c > id_end]
+        cells = {c: t for c, _, t in right}
+        if all(k == "text" for _, k, _ in right):  # no number, symbol or band
             if pending is not None and name and not cells:
                 pending.ons, pending.dfe, pending.name = ons, dfe, name
                 notes.append(f"{sheet.name}: the name {name!r} in row {r + 1} is taken for "
@@ -200,10 +198,9 @@ def _body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
 
 def _identifiers(sheet: Sheet, r: int, id_end: int):
     ons = dfe = name = None
-    for c in range(id_end + 1):
-        text = sheet.text(r, c)
-        if not text:
-            continue
+    for c, _, text in sheet.kinds[r]:
+        if c > id_end:
+            break
         if ONS.match(text):
             ons = text
         elif re.fullmatch(r"\d{3}", dfe_code_text(sheet.rows[r][c]) or ""):
@@ -246,13 +243,20 @@ def _note_codes(ctx: ReadContext, sheet: Sheet, keys: pd.DataFrame, area: pd.Ser
                 notes: list[str]) -> None:
     """Note codes contradicted by a region's name, or an ONS code by the DfE code."""
     odd = {True: [], False: []}
-    for number, row in keys.iterrows():
-        by_code = {k: ctx.register.resolve(**{k: row[k]}).la_code
-                   for k in ("ons", "dfe") if isinstance(row[k], str)}
-        want = (ctx.register.area_names[normalise_name(row["name"])] if area[number]
+    found: dict[tuple[str, str], str | None] = {}  # a code is looked up once per sheet
+    for number, ons, dfe, name, is_area in zip(keys.index, keys["ons"].tolist(),
+                                               keys["dfe"].tolist(), keys["name"].tolist(),
+                                               area.tolist()):
+        by_code = {}
+        for k, value in (("ons", ons), ("dfe", dfe)):
+            if isinstance(value, str):
+                if (k, value) not in found:
+                    found[k, value] = ctx.register.resolve(**{k: value}).la_code
+                by_code[k] = found[k, value]
+        want = (ctx.register.area_names[normalise_name(name)] if is_area
                 else by_code.get("dfe"))
         if want and any(v and v != want for v in by_code.values()):
-            odd[bool(area[number])].append(number)
+            odd[bool(is_area)].append(number)
     if odd[True]:
         notes.append(f"{sheet.name}: region row(s) {_spans(odd[True])} carry another area's "
                      "code; matched by name")
@@ -276,11 +280,13 @@ def _spans(numbers: list[int]) -> str:
 
 def _check_names(ctx: ReadContext, keys: pd.DataFrame, codes: pd.Series, reasons: pd.Series,
                  year: int) -> None:
-    for number, row in keys[keys["name"].notna() & codes[keys.index].notna()].iterrows():
-        named = ctx.register.resolve(name=row["name"], year=year).la_code
-        if named and named != codes[number]:
-            reasons[number] = (f"code {row.ons or row.dfe} is {codes[number]} but the name "
-                               f"{row['name']!r} is {named}")
+    named_rows = keys[keys["name"].notna() & codes[keys.index].notna()]
+    for number, ons, dfe, name, code in zip(
+            named_rows.index, named_rows["ons"].tolist(), named_rows["dfe"].tolist(),
+            named_rows["name"].tolist(), codes[named_rows.index].tolist()):
+        named = ctx.register.resolve(name=name, year=year).la_code
+        if named and named != code:
+            reasons[number] = (f"code {ons or dfe} is {code} but the name {name!r} is {named}")
             codes[number] = None
 
 
