@@ -35,9 +35,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from ...errors import DataError, Problem
+from ..cells import parse_cells
 from ..register import dfe_code_text, normalise_name
 from .base import (
     ReadContext,
@@ -67,6 +69,10 @@ from .sheet_layout import (
 )
 
 DATASET = "cla-la-tables"
+
+
+#: The SFR symbols (x suppressed, . not applicable ...), as the workbooks use them.
+CONVENTION = "sfr"
 
 
 
@@ -316,9 +322,28 @@ def _emit_sheet(ctx: ReadContext, sheet: Sheet, columns: list[Column], table, ro
                    [row.name for row, u in zip(rows, unknown) if u])
     result.problems[before:] = [replace(p, column=sheet.name) for p in result.problems[before:]]
     _report_unlabelled(ctx, sheet, rows, {col.index for col in data}, result)
+    targets = _name_columns(sheet, data, meta, result)
+    block = np.array([[row.cells.get(col.index, "") for col in data] for row in rows],
+                     dtype=object).reshape(len(rows), len(data))
+    _emit_block(ctx, result, block, codes, targets)
+
+
+
+@dataclass
+class Target:
+    measure: str
+    year: int
+    column: str  # "LAG1!C", where problems are reported
+
+
+
+def _name_columns(sheet: Sheet, data: list[Column], meta: Meta,
+                  result: ReadResult) -> list[Target]:
+    """Each data column's measure (described in ``result``), year and cell reference."""
     sheet_id = re.sub(r"^table\s+", "", sheet.name.strip(), flags=re.IGNORECASE)
     seen: dict = {}
     headings: dict = {}
+    targets = []
     for col in data:
         path = col.path if not all(UNIT_NOTE.match(p) for p in col.path) else [meta.subject,
                                                                                  *col.path]
@@ -334,24 +359,73 @@ def _emit_sheet(ctx: ReadContext, sheet: Sheet, columns: list[Column], table, ro
                            meta.notes)
         if col.year_text and col.year_text != str(year):
             headings.setdefault(measure, []).append(col.year_text)
-        raw = pd.Series([row.cells.get(col.index, "") for row in rows], index=index)
-        _emit(ctx, result, raw, codes, str(year), year, measure,
-              f"{sheet.name}!{column_letter(col.index)}")
+        targets.append(Target(measure, year, f"{sheet.name}!{column_letter(col.index)}"))
     for measure, texts in headings.items():
         result.measures[measure]["notes"] += f" Year headings: {'; '.join(texts)}."
+    return targets
 
 
 
-def _emit(ctx, result, raw, codes, period, year, measure, column) -> None:
-    """emit_column, after reporting banded values ("90-99"), which are not numbers."""
-    band = raw.map(lambda t: bool(BAND.match(t))) & codes.notna()
-    for number, text in raw[band].items():
-        result.cells_read += 1
-        result.problems.append(Problem(
-            "bad-value", ctx.name, int(number), column,
-            f"{text!r} is a band published instead of a number; it was not stored.", text))
-    emit_column(result, ctx, raw=raw, la_codes=codes.where(~band), periods=period, years=year,
-                measure=measure, convention="sfr", column=column)
+def _emit_block(ctx: ReadContext, result: ReadResult, block: np.ndarray, codes: pd.Series,
+                targets: list[Target]) -> None:
+    """emit_column over the sheet's cells (rows x ``targets``), after reporting banded
+    values ("90-99"), which are not numbers.
+
+    Columns go to emit_column in runs, not one by one (a call costs more than its
+    cells), and problems keep the order of a column-by-column pass: a column with
+    cells emit_column would report goes alone, so that they name their column.
+    """
+    known = codes.notna().to_numpy()[:, None]
+    band, bad = _band_and_bad(block)
+    band &= known
+    bad &= known & ~band
+    start = 0
+    for j, target in enumerate(targets):
+        for number, text in zip(codes.index[band[:, j]], block[band[:, j], j]):
+            result.cells_read += 1
+            result.problems.append(Problem(
+                "bad-value", ctx.name, int(number), target.column,
+                f"{text!r} is a band published instead of a number; it was not stored.", text))
+        if bad[:, j].any():
+            _emit_run(ctx, result, block, band, codes, targets, start, j)
+            _emit_run(ctx, result, block, band, codes, targets, j, j + 1)
+            start = j + 1
+    _emit_run(ctx, result, block, band, codes, targets, start, len(targets))
+
+
+
+def _band_and_bad(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are bands, and which emit_column would report as neither a number nor
+    a symbol; each distinct text is tested once."""
+    if not block.size:
+        return np.zeros(block.shape, bool), np.zeros(block.shape, bool)
+    where, texts = pd.factorize(block.ravel())
+    band = np.array([bool(BAND.match(t)) for t in texts], dtype=bool)
+    bad = parse_cells(pd.Series(texts, dtype=object), CONVENTION).bad
+    return band[where].reshape(block.shape), bad[where].reshape(block.shape)
+
+
+
+def _emit_run(ctx: ReadContext, result: ReadResult, block: np.ndarray, band: np.ndarray,
+              codes: pd.Series, targets: list[Target], first: int, end: int) -> None:
+    """emit_column for columns ``first`` to ``end`` (exclusive), stacked; a band is skipped."""
+    if first >= end:
+        return
+    n = len(codes)
+    index = pd.Index(np.tile(codes.index.to_numpy(), end - first))
+    la_codes = np.where(band[:, first:end], None, codes.to_numpy(dtype=object)[:, None])
+
+    def each(values) -> pd.Series:
+        return pd.Series(np.repeat(np.array(values, dtype=object), n), index=index, dtype=object)
+
+    run = targets[first:end]
+    emit_column(result, ctx, raw=pd.Series(block[:, first:end].ravel(order="F"), index=index,
+                                           dtype=object),
+                la_codes=pd.Series(la_codes.ravel(order="F"), index=index, dtype=object),
+                periods=each([str(t.year) for t in run]), years=each([t.year for t in run]),
+                measure=each([t.measure for t in run]), convention=CONVENTION,
+                # only a run of one column can have problems (see _emit_block)
+                column=run[0].column)
 
 
 
