@@ -40,16 +40,15 @@ import pandas as pd
 
 from ...errors import DataError, Problem
 from ..cells import parse_cells
-from ..register import dfe_code_text, normalise_name
 from .base import (
     ReadContext,
     ReadResult,
     check_duplicates,
     emit_column,
     report_unknown,
-    resolve_rows,
     slug,
 )
+from .la_table_rows import MIN_AUTHORITIES, Lookups, Row, body_rows, identify
 from .sfr_csv import folder_year
 from .sheet_layout import (
     BAND,
@@ -76,16 +75,6 @@ CONVENTION = "sfr"
 
 
 
-ONS = re.compile(r"^E\d{8}$")
-
-
-
-#: A national table can name an authority by chance (a row "Reading"); a table of
-#: authorities names many.
-MIN_AUTHORITIES = 10
-
-
-
 def read(ctx: ReadContext) -> ReadResult:
     """Read every local-authority table of one workbook.
 
@@ -102,8 +91,9 @@ def read(ctx: ReadContext) -> ReadResult:
     """
     year = folder_year(ctx)
     result = ReadResult(release=str(year))
+    lookups = Lookups(ctx)
     for sheet in open_sheets(ctx):
-        read_sheet(ctx, sheet, year, result)
+        read_sheet(ctx, sheet, year, result, lookups)
     if not result.observations:
         raise DataError(f"{ctx.name}: no sheet holds a table of local authorities. Is this "
                         "a DfE LA-table workbook? Restore the original (csc-outcomes data fetch).")
@@ -135,8 +125,12 @@ def open_sheets(ctx: ReadContext) -> list[Sheet]:
 
 
 
-def read_sheet(ctx: ReadContext, sheet: Sheet, year: int, result: ReadResult) -> None:
-    """Parse one sheet into ``result``, or add a note saying why it was skipped."""
+def read_sheet(ctx: ReadContext, sheet: Sheet, year: int, result: ReadResult,
+               lookups: Lookups | None = None) -> None:
+    """Parse one sheet into ``result``, or add a note saying why it was skipped.
+
+    ``lookups`` carries the register's answers from one sheet of a workbook to the next.
+    """
     title_row = next((r for r in range(min(len(sheet.rows), 12))
                       if TITLE.match(sheet.text(r, 0))), None)
     if title_row is None:
@@ -151,8 +145,8 @@ def read_sheet(ctx: ReadContext, sheet: Sheet, year: int, result: ReadResult) ->
     id_end = find_id_end(sheet, first)
     footnotes = footnote_numbers(sheet, first)
     columns = header_columns(sheet, range(title_row + 1, first), id_end + 1, footnotes)
-    rows, texts = _body_rows(sheet, first, id_end, notes)
-    table = _identify(ctx, sheet, rows, year, notes)
+    rows, texts = body_rows(sheet, first, id_end, notes)
+    table = identify(lookups or Lookups(ctx), sheet, rows, year, notes)
     if table is None:
         result.notes.append(f"sheet {sheet.name!r} skipped: fewer than {MIN_AUTHORITIES} rows "
                             "name a local authority (a national-only table)")
@@ -163,137 +157,6 @@ def read_sheet(ctx: ReadContext, sheet: Sheet, year: int, result: ReadResult) ->
     result.notes += notes
     meta = Meta(year, *_title_notes(sheet, title_row, texts))
     _emit_sheet(ctx, sheet, columns, table, rows, meta, result)
-
-
-
-@dataclass
-class Row:
-    number: int  # row number as Excel shows it
-    ons: str | None
-    dfe: str | None
-    name: str | None
-    cells: dict  # column index -> text, right of the identifiers
-
-
-
-def _body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
-    """Rows with numbers or symbols, and the text of the other rows (footnotes, legends).
-
-    A row of numbers with no name takes the name of a name-only row just below it
-    (SFR41 LAI3 prints "England" one row under England's numbers).
-    """
-    rows, texts, pending = [], [], None
-    for r in range(first, len(sheet.rows)):
-        ons, dfe, name = _identifiers(sheet, r, id_end)
-        right = [(c, k, t) for c, k, t in sheet.kinds[r] if c > id_end]
-        cells = {c: t for c, _, t in right}
-        if all(k == "text" for _, k, _ in right):  # no number, symbol or band
-            if pending is not None and name and not cells:
-                pending.ons, pending.dfe, pending.name = ons, dfe, name
-                notes.append(f"{sheet.name}: the name {name!r} in row {r + 1} is taken for "
-                             f"the numbers in row {pending.number} above it")
-            elif name or cells:
-                texts.append(" ".join([name or ""] + list(cells.values())).strip())
-            pending = None if (name or cells) else pending
-            continue
-        rows.append(Row(r + 1, ons, dfe, name, cells))
-        pending = rows[-1] if not (ons or dfe or name) else None
-    return rows, texts
-
-
-
-def _identifiers(sheet: Sheet, r: int, id_end: int):
-    ons = dfe = name = None
-    for c, _, text in sheet.kinds[r]:
-        if c > id_end:
-            break
-        if ONS.match(text):
-            ons = text
-        elif re.fullmatch(r"\d{3}", dfe_code_text(sheet.rows[r][c]) or ""):
-            dfe = dfe_code_text(sheet.rows[r][c])
-        else:
-            name = clean_label(text)
-    return ons, dfe, name
-
-
-
-def _identify(ctx: ReadContext, sheet: Sheet, rows: list[Row], year: int,
-              notes: list[str]) -> tuple[pd.Series, pd.Series] | None:
-    """Each row's register key and, where there is none, why; None if no row is an authority.
-
-    England and regions are matched by name (SFR34 LAB1 gives North East the code
-    990, South West's); an authority by its DfE code, else its ONS code, unless its
-    name is another authority's. SFR41 LAB3 prints the ONS codes of Outer London one
-    row out of step, so an ONS code the DfE code and name contradict is only noted.
-    """
-    index = pd.Index([row.number for row in rows])
-    keys = pd.DataFrame({"ons": [row.ons for row in rows], "dfe": [row.dfe for row in rows],
-                         "name": [row.name for row in rows]}, index=index)
-    area = keys["name"].map(lambda n: isinstance(n, str)
-                            and normalise_name(n) in ctx.register.area_names)
-    _note_codes(ctx, sheet, keys, area, notes)
-    keys.loc[area, ["ons", "dfe"]] = None
-    keys.loc[keys["dfe"].notna(), "ons"] = None
-    codes, reasons = resolve_rows(ctx, keys, ons="ons", dfe="dfe", name="name",
-                                  year=pd.Series(year, index=index), area_level=area)
-    _check_names(ctx, keys[~area], codes, reasons, year)
-    reasons[keys.isna().all(axis=1)] = "the row has numbers but no code or name"
-    levels = codes.dropna().map(lambda k: ctx.register.areas.get(k, {}).get("level"))
-    if levels.isin([None, "joint"]).sum() < MIN_AUTHORITIES:
-        return None
-    return codes, reasons
-
-
-
-def _note_codes(ctx: ReadContext, sheet: Sheet, keys: pd.DataFrame, area: pd.Series,
-                notes: list[str]) -> None:
-    """Note codes contradicted by a region's name, or an ONS code by the DfE code."""
-    odd = {True: [], False: []}
-    found: dict[tuple[str, str], str | None] = {}  # a code is looked up once per sheet
-    for number, ons, dfe, name, is_area in zip(keys.index, keys["ons"].tolist(),
-                                               keys["dfe"].tolist(), keys["name"].tolist(),
-                                               area.tolist()):
-        by_code = {}
-        for k, value in (("ons", ons), ("dfe", dfe)):
-            if isinstance(value, str):
-                if (k, value) not in found:
-                    found[k, value] = ctx.register.resolve(**{k: value}).la_code
-                by_code[k] = found[k, value]
-        want = (ctx.register.area_names[normalise_name(name)] if is_area
-                else by_code.get("dfe"))
-        if want and any(v and v != want for v in by_code.values()):
-            odd[bool(is_area)].append(number)
-    if odd[True]:
-        notes.append(f"{sheet.name}: region row(s) {_spans(odd[True])} carry another area's "
-                     "code; matched by name")
-    if odd[False]:
-        notes.append(f"{sheet.name}: the ONS code in row(s) {_spans(odd[False])} is another "
-                     "authority's; matched by DfE code and name")
-
-
-
-def _spans(numbers: list[int]) -> str:
-    """[3, 4, 5, 9] -> '3-5, 9'."""
-    spans = []
-    for n in numbers:
-        if spans and n == spans[-1][1] + 1:
-            spans[-1][1] = n
-        else:
-            spans.append([n, n])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
-
-
-
-def _check_names(ctx: ReadContext, keys: pd.DataFrame, codes: pd.Series, reasons: pd.Series,
-                 year: int) -> None:
-    named_rows = keys[keys["name"].notna() & codes[keys.index].notna()]
-    for number, ons, dfe, name, code in zip(
-            named_rows.index, named_rows["ons"].tolist(), named_rows["dfe"].tolist(),
-            named_rows["name"].tolist(), codes[named_rows.index].tolist()):
-        named = ctx.register.resolve(name=name, year=year).la_code
-        if named and named != code:
-            reasons[number] = (f"code {ons or dfe} is {code} but the name {name!r} is {named}")
-            codes[number] = None
 
 
 
