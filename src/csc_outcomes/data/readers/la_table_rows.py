@@ -54,18 +54,18 @@ class Lookups:
             self._codes[asked] = self.ctx.register.resolve(**key).la_code
         return self._codes[asked]
 
-    def rows(self, keys: pd.DataFrame, year: int, area: list[bool]) -> tuple[list, list]:
-        """What resolve_rows gives for ``keys`` (ons, dfe and name columns), as lists; it
-        is asked only about rows unlike those of earlier sheets."""
-        wanted = [(year, *(v if isinstance(v, str) else None for v in values), level)
-                  for *values, level in zip(keys["ons"].tolist(), keys["dfe"].tolist(),
-                                            keys["name"].tolist(), area)]
+    def rows(self, rows: list[Row], area: list[bool], year: int) -> tuple[list, list]:
+        """What resolve_rows gives for the rows' keys (see ``_keys``), as lists; it is
+        asked only about rows unlike those of earlier sheets."""
+        wanted = [(year, *_codes_given(row, level), row.name, level)
+                  for row, level in zip(rows, area)]
         new = np.array([key not in self._rows for key in wanted], dtype=bool)
         if new.any():
+            keys = _keys(rows, area)[new]
             codes, reasons = resolve_rows(
-                self.ctx, keys[new], ons="ons", dfe="dfe", name="name",
-                year=pd.Series(year, index=keys.index[new]),
-                area_level=pd.Series(np.array(area, dtype=bool)[new], index=keys.index[new]))
+                self.ctx, keys, ons="ons", dfe="dfe", name="name",
+                year=pd.Series(year, index=keys.index),
+                area_level=pd.Series(np.array(area, dtype=bool)[new], index=keys.index))
             self._rows.update(zip(compress(wanted, new), zip(codes.tolist(), reasons.tolist())))
         found = [self._rows[key] for key in wanted]
         return [code for code, _ in found], [reason for _, reason in found]
@@ -145,9 +145,8 @@ def identify(lookups: Lookups, sheet: Sheet, rows: list[Row], year: int,
     area = [isinstance(row.name, str) and normalise_name(row.name) in register.area_names
             for row in rows]
     _note_codes(lookups, sheet, rows, area, notes)
-    keys = _keys(rows, area)
-    codes, reasons = lookups.rows(keys, year, area)
-    _check_names(lookups, keys, area, codes, reasons, year)
+    codes, reasons = lookups.rows(rows, area, year)
+    _check_names(lookups, rows, area, codes, reasons, year)
     reasons = ["the row has numbers but no code or name"
                if row.ons is None and row.dfe is None and row.name is None else reason
                for row, reason in zip(rows, reasons)]
@@ -155,13 +154,22 @@ def identify(lookups: Lookups, sheet: Sheet, rows: list[Row], year: int,
                       for k in codes if k is not None)
     if authorities < MIN_AUTHORITIES:
         return None
-    return (pd.Series(codes, index=keys.index, dtype=object),
-            pd.Series(reasons, index=keys.index, dtype=object))
+    index = pd.Index([row.number for row in rows])
+    return pd.Series(codes, index=index, dtype=object), pd.Series(reasons, index=index,
+                                                                  dtype=object)
+
+
+def _codes_given(row: Row, is_area: bool) -> tuple[str | None, str | None]:
+    """The (ONS, DfE) codes a row is matched by: a region by its name alone, an
+    authority with a DfE code by that code (and its name)."""
+    if is_area:
+        return None, None
+    return (row.ons if row.dfe is None else None), row.dfe
 
 
 def _keys(rows: list[Row], area: list[bool]) -> pd.DataFrame:
-    """The rows' keys as resolve_rows takes them: a region by its name alone, an
-    authority with a DfE code by that code and its name."""
+    """The rows' keys (_codes_given and names) as resolve_rows takes them; a code
+    left out is NaN if its column holds other codes, None if not."""
     keys = pd.DataFrame({"ons": [row.ons for row in rows], "dfe": [row.dfe for row in rows],
                          "name": [row.name for row in rows]},
                         index=pd.Index([row.number for row in rows]))
@@ -201,16 +209,19 @@ def _spans(numbers: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
-def _check_names(lookups: Lookups, keys: pd.DataFrame, area: list[bool], codes: list,
+def _check_names(lookups: Lookups, rows: list[Row], area: list[bool], codes: list,
                  reasons: list, year: int) -> None:
     """Withhold a code whose authority the row's name contradicts."""
-    # the codes as resolve_rows was given them: one masked in _keys is NaN here if its
-    # column holds other codes, None if not
-    for i, (ons, dfe, name, is_area) in enumerate(zip(keys["ons"].tolist(), keys["dfe"].tolist(),
-                                                      keys["name"].tolist(), area)):
-        if is_area or not isinstance(name, str) or codes[i] is None:
+    keys = None  # built only if a name contradicts
+    for i, (row, is_area) in enumerate(zip(rows, area)):
+        if is_area or not isinstance(row.name, str) or codes[i] is None:
             continue
-        named = lookups.code(name=name, year=year)
+        named = lookups.code(name=row.name, year=year)
         if named and named != codes[i]:
-            reasons[i] = f"code {ons or dfe} is {codes[i]} but the name {name!r} is {named}"
+            keys = _keys(rows, area) if keys is None else keys
+            # the code quoted as a row of the keys frame gives it (pandas 3 reads a code
+            # left out as NaN, which is truthy)
+            _, given = next(keys.iloc[i:i + 1].iterrows())
+            reasons[i] = (f"code {given.ons or given.dfe} is {codes[i]} but the name "
+                          f"{row.name!r} is {named}")
             codes[i] = None
