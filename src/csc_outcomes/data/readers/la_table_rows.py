@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import compress
 
 import numpy as np
@@ -113,11 +114,17 @@ def _identifiers(sheet: Sheet, r: int, id_end: int):
             break
         if ONS.match(text):
             ons = text
-        elif DFE.fullmatch(dfe_code_text(sheet.rows[r][c]) or ""):
-            dfe = dfe_code_text(sheet.rows[r][c])
+        elif DFE.fullmatch(code := dfe_code_text(sheet.rows[r][c]) or ""):
+            dfe = code
         else:
-            name = clean_label(text)
+            name = _name(text)
     return ons, dfe, name
+
+
+@lru_cache(maxsize=4096)
+def _name(text: str) -> str:
+    # every sheet names the same 170 areas
+    return clean_label(text)
 
 
 def identify(lookups: Lookups, sheet: Sheet, rows: list[Row], year: int,

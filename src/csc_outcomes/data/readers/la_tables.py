@@ -74,6 +74,11 @@ DATASET = "cla-la-tables"
 CONVENTION = "sfr"
 
 
+#: Most cells: text parse_cells takes for a finite number whatever else is around
+#: (too short to overflow), so they need not be put to it twice.
+PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
+
+
 
 def read(ctx: ReadContext) -> ReadResult:
     """Read every local-authority table of one workbook.
@@ -264,7 +269,10 @@ def _band_and_bad(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(block.shape, bool), np.zeros(block.shape, bool)
     where, texts = pd.factorize(block.ravel())
     band = np.array([bool(BAND.match(t)) for t in texts], dtype=bool)
-    bad = parse_cells(pd.Series(texts, dtype=object), CONVENTION).bad
+    bad = np.zeros(len(texts), dtype=bool)
+    other = np.array([not PLAIN_NUMBER.fullmatch(t) for t in texts], dtype=bool)
+    if other.any():
+        bad[other] = parse_cells(pd.Series(texts[other], dtype=object), CONVENTION).bad
     return band[where].reshape(block.shape), bad[where].reshape(block.shape)
 
 

@@ -77,13 +77,15 @@ class Sheet:
     @cached_property
     def texts(self) -> list[list[str]]:
         """Each cell's text (:func:`cell_text`), rows and columns as in ``rows``."""
-        return [[cell_text(value) for value in row] for row in self.rows]
+        # most cells are text (a third of them empty): strip those without a call
+        return [[value.strip() if type(value) is str else cell_text(value) for value in row]
+                for row in self.rows]
 
     @cached_property
     def kinds(self) -> list[list[tuple[int, str, str]]]:
         """Each row's (column, kind, text) of non-empty cells; see :func:`cell_kind`."""
         memo: dict[str, str] = {}
-        return [[(c, memo[t] if t in memo else memo.setdefault(t, cell_kind(t)), t)
+        return [[(c, memo.get(t) or memo.setdefault(t, cell_kind(t)), t)
                  for c, t in enumerate(row) if t] for row in self.texts]
 
     def text(self, r: int, c: int) -> str:
@@ -215,12 +217,15 @@ def header_columns(sheet: Sheet, rows: range, first_col: int,
     width = max((len(row) for row in sheet.rows), default=0)
     origin = _merge_origins(sheet, rows)
     grid = {}  # (row, column) -> (label, its first column, top-left cell?, one column wide?)
+    labels: dict[str, str] = {}  # a merged or empty cell is met many times
     for r in rows:
         for c in range(first_col, width):
             r0, c0, wide = origin.get((r, c), (r, c, False))
             if c0 < first_col:  # a title or note merged across the table, not a heading
                 continue
-            label = clean_label(sheet.text(r0, c0), footnotes)
+            text = sheet.text(r0, c0)
+            label = labels[text] if text in labels else labels.setdefault(
+                text, clean_label(text, footnotes))
             if label and not CONNECTIVES.match(label):
                 grid[r, c] = (label, c0, (r0, c0) == (r, c), not wide)
     year_rows = [r for r in rows if _row_matches(grid, r, YEAR_CELL)]
