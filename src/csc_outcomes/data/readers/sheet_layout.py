@@ -83,9 +83,9 @@ class Sheet:
 
     @cached_property
     def kinds(self) -> list[list[tuple[int, str, str]]]:
-        """Each row's (column, kind, text) of non-empty cells; see :func:`cell_kind`."""
+        """Each row's (column, kind, text) of non-empty cells; see ``_cell_kind``."""
         memo: dict[str, str] = {}
-        return [[(c, memo.get(t) or memo.setdefault(t, cell_kind(t)), t)
+        return [[(c, memo.get(t) or memo.setdefault(t, _cell_kind(t)), t)
                  for c, t in enumerate(row) if t] for row in self.texts]
 
     def text(self, r: int, c: int) -> str:
@@ -161,7 +161,7 @@ def first_data_row(sheet: Sheet, start: int) -> int | None:
     return None
 
 
-def cell_kind(text: str) -> str:
+def _cell_kind(text: str) -> str:
     """A non-empty cell's kind: symbol (or band), year, number or text."""
     if text.lower() in SYMBOLS or BAND.match(text):
         return "symbol"
