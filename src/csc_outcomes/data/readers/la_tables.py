@@ -35,23 +35,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from ...errors import DataError, Problem
-from ..register import dfe_code_text, normalise_name
+from ..cells import parse_cells
 from .base import (
     ReadContext,
     ReadResult,
     check_duplicates,
     emit_column,
     report_unknown,
-    resolve_rows,
     slug,
 )
+from .la_table_rows import MIN_AUTHORITIES, Lookups, Row, body_rows, identify
 from .sfr_csv import folder_year
 from .sheet_layout import (
     BAND,
-    SYMBOLS,
     TITLE,
     UNIT_NOTE,
     YEAR_TOKEN,
@@ -63,7 +63,6 @@ from .sheet_layout import (
     first_data_row,
     footnote_numbers,
     header_columns,
-    is_number,
     split_repeats,
     unit_of,
 )
@@ -71,14 +70,13 @@ from .sheet_layout import (
 DATASET = "cla-la-tables"
 
 
+#: The SFR symbols (x suppressed, . not applicable ...), as the workbooks use them.
+CONVENTION = "sfr"
 
-ONS = re.compile(r"^E\d{8}$")
 
-
-
-#: A national table can name an authority by chance (a row "Reading"); a table of
-#: authorities names many.
-MIN_AUTHORITIES = 10
+#: Most cells: text parse_cells takes for a finite number whatever else is around
+#: (too short to overflow), so they need not be put to it twice.
+PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
 
@@ -98,8 +96,9 @@ def read(ctx: ReadContext) -> ReadResult:
     """
     year = folder_year(ctx)
     result = ReadResult(release=str(year))
+    lookups = Lookups(ctx)
     for sheet in open_sheets(ctx):
-        read_sheet(ctx, sheet, year, result)
+        read_sheet(ctx, sheet, year, result, lookups)
     if not result.observations:
         raise DataError(f"{ctx.name}: no sheet holds a table of local authorities. Is this "
                         "a DfE LA-table workbook? Restore the original (csc-outcomes data fetch).")
@@ -131,8 +130,12 @@ def open_sheets(ctx: ReadContext) -> list[Sheet]:
 
 
 
-def read_sheet(ctx: ReadContext, sheet: Sheet, year: int, result: ReadResult) -> None:
-    """Parse one sheet into ``result``, or add a note saying why it was skipped."""
+def read_sheet(ctx: ReadContext, sheet: Sheet, year: int, result: ReadResult,
+               lookups: Lookups | None = None) -> None:
+    """Parse one sheet into ``result``, or add a note saying why it was skipped.
+
+    ``lookups`` carries the register's answers from one sheet of a workbook to the next.
+    """
     title_row = next((r for r in range(min(len(sheet.rows), 12))
                       if TITLE.match(sheet.text(r, 0))), None)
     if title_row is None:
@@ -147,8 +150,8 @@ def read_sheet(ctx: ReadContext, sheet: Sheet, year: int, result: ReadResult) ->
     id_end = find_id_end(sheet, first)
     footnotes = footnote_numbers(sheet, first)
     columns = header_columns(sheet, range(title_row + 1, first), id_end + 1, footnotes)
-    rows, texts = _body_rows(sheet, first, id_end, notes)
-    table = _identify(ctx, sheet, rows, year, notes)
+    rows, texts = body_rows(sheet, first, id_end, notes)
+    table = identify(lookups or Lookups(ctx), sheet, rows, year, notes)
     if table is None:
         result.notes.append(f"sheet {sheet.name!r} skipped: fewer than {MIN_AUTHORITIES} rows "
                             "name a local authority (a national-only table)")
@@ -159,129 +162,6 @@ def read_sheet(ctx: ReadContext, sheet: Sheet, year: int, result: ReadResult) ->
     result.notes += notes
     meta = Meta(year, *_title_notes(sheet, title_row, texts))
     _emit_sheet(ctx, sheet, columns, table, rows, meta, result)
-
-
-
-@dataclass
-class Row:
-    number: int  # row number as Excel shows it
-    ons: str | None
-    dfe: str | None
-    name: str | None
-    cells: dict  # column index -> text, right of the identifiers
-
-
-
-def _body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
-    """Rows with numbers or symbols, and the text of the other rows (footnotes, legends).
-
-    A row of numbers with no name takes the name of a name-only row just below it
-    (SFR41 LAI3 prints "England" one row under England's numbers).
-    """
-    rows, texts, pending = [], [], None
-    for r in range(first, len(sheet.rows)):
-        ons, dfe, name = _identifiers(sheet, r, id_end)
-        cells = {c: t for c in range(id_end + 1, len(sheet.rows[r])) if (t := sheet.text(r, c))}
-        if not any(is_number(t) or t.lower() in SYMBOLS or BAND.match(t)
-                   for t in cells.values()):
-            if pending is not None and name and not cells:
-                pending.ons, pending.dfe, pending.name = ons, dfe, name
-                notes.append(f"{sheet.name}: the name {name!r} in row {r + 1} is taken for "
-                             f"the numbers in row {pending.number} above it")
-            elif name or cells:
-                texts.append(" ".join([name or ""] + list(cells.values())).strip())
-            pending = None if (name or cells) else pending
-            continue
-        rows.append(Row(r + 1, ons, dfe, name, cells))
-        pending = rows[-1] if not (ons or dfe or name) else None
-    return rows, texts
-
-
-
-def _identifiers(sheet: Sheet, r: int, id_end: int):
-    ons = dfe = name = None
-    for c in range(id_end + 1):
-        text = sheet.text(r, c)
-        if not text:
-            continue
-        if ONS.match(text):
-            ons = text
-        elif re.fullmatch(r"\d{3}", dfe_code_text(sheet.rows[r][c]) or ""):
-            dfe = dfe_code_text(sheet.rows[r][c])
-        else:
-            name = clean_label(text)
-    return ons, dfe, name
-
-
-
-def _identify(ctx: ReadContext, sheet: Sheet, rows: list[Row], year: int,
-              notes: list[str]) -> tuple[pd.Series, pd.Series] | None:
-    """Each row's register key and, where there is none, why; None if no row is an authority.
-
-    England and regions are matched by name (SFR34 LAB1 gives North East the code
-    990, South West's); an authority by its DfE code, else its ONS code, unless its
-    name is another authority's. SFR41 LAB3 prints the ONS codes of Outer London one
-    row out of step, so an ONS code the DfE code and name contradict is only noted.
-    """
-    index = pd.Index([row.number for row in rows])
-    keys = pd.DataFrame({"ons": [row.ons for row in rows], "dfe": [row.dfe for row in rows],
-                         "name": [row.name for row in rows]}, index=index)
-    area = keys["name"].map(lambda n: isinstance(n, str)
-                            and normalise_name(n) in ctx.register.area_names)
-    _note_codes(ctx, sheet, keys, area, notes)
-    keys.loc[area, ["ons", "dfe"]] = None
-    keys.loc[keys["dfe"].notna(), "ons"] = None
-    codes, reasons = resolve_rows(ctx, keys, ons="ons", dfe="dfe", name="name",
-                                  year=pd.Series(year, index=index), area_level=area)
-    _check_names(ctx, keys[~area], codes, reasons, year)
-    reasons[keys.isna().all(axis=1)] = "the row has numbers but no code or name"
-    levels = codes.dropna().map(lambda k: ctx.register.areas.get(k, {}).get("level"))
-    if levels.isin([None, "joint"]).sum() < MIN_AUTHORITIES:
-        return None
-    return codes, reasons
-
-
-
-def _note_codes(ctx: ReadContext, sheet: Sheet, keys: pd.DataFrame, area: pd.Series,
-                notes: list[str]) -> None:
-    """Note codes contradicted by a region's name, or an ONS code by the DfE code."""
-    odd = {True: [], False: []}
-    for number, row in keys.iterrows():
-        by_code = {k: ctx.register.resolve(**{k: row[k]}).la_code
-                   for k in ("ons", "dfe") if isinstance(row[k], str)}
-        want = (ctx.register.area_names[normalise_name(row["name"])] if area[number]
-                else by_code.get("dfe"))
-        if want and any(v and v != want for v in by_code.values()):
-            odd[bool(area[number])].append(number)
-    if odd[True]:
-        notes.append(f"{sheet.name}: region row(s) {_spans(odd[True])} carry another area's "
-                     "code; matched by name")
-    if odd[False]:
-        notes.append(f"{sheet.name}: the ONS code in row(s) {_spans(odd[False])} is another "
-                     "authority's; matched by DfE code and name")
-
-
-
-def _spans(numbers: list[int]) -> str:
-    """[3, 4, 5, 9] -> '3-5, 9'."""
-    spans = []
-    for n in numbers:
-        if spans and n == spans[-1][1] + 1:
-            spans[-1][1] = n
-        else:
-            spans.append([n, n])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
-
-
-
-def _check_names(ctx: ReadContext, keys: pd.DataFrame, codes: pd.Series, reasons: pd.Series,
-                 year: int) -> None:
-    for number, row in keys[keys["name"].notna() & codes[keys.index].notna()].iterrows():
-        named = ctx.register.resolve(name=row["name"], year=year).la_code
-        if named and named != codes[number]:
-            reasons[number] = (f"code {row.ons or row.dfe} is {codes[number]} but the name "
-                               f"{row['name']!r} is {named}")
-            codes[number] = None
 
 
 
@@ -310,9 +190,28 @@ def _emit_sheet(ctx: ReadContext, sheet: Sheet, columns: list[Column], table, ro
                    [row.name for row, u in zip(rows, unknown) if u])
     result.problems[before:] = [replace(p, column=sheet.name) for p in result.problems[before:]]
     _report_unlabelled(ctx, sheet, rows, {col.index for col in data}, result)
+    targets = _name_columns(sheet, data, meta, result)
+    block = np.array([[row.cells.get(col.index, "") for col in data] for row in rows],
+                     dtype=object).reshape(len(rows), len(data))
+    _emit_block(ctx, result, block, codes, targets)
+
+
+
+@dataclass
+class Target:
+    measure: str
+    year: int
+    column: str  # "LAG1!C", where problems are reported
+
+
+
+def _name_columns(sheet: Sheet, data: list[Column], meta: Meta,
+                  result: ReadResult) -> list[Target]:
+    """Each data column's measure (described in ``result``), year and cell reference."""
     sheet_id = re.sub(r"^table\s+", "", sheet.name.strip(), flags=re.IGNORECASE)
     seen: dict = {}
     headings: dict = {}
+    targets = []
     for col in data:
         path = col.path if not all(UNIT_NOTE.match(p) for p in col.path) else [meta.subject,
                                                                                  *col.path]
@@ -328,24 +227,76 @@ def _emit_sheet(ctx: ReadContext, sheet: Sheet, columns: list[Column], table, ro
                            meta.notes)
         if col.year_text and col.year_text != str(year):
             headings.setdefault(measure, []).append(col.year_text)
-        raw = pd.Series([row.cells.get(col.index, "") for row in rows], index=index)
-        _emit(ctx, result, raw, codes, str(year), year, measure,
-              f"{sheet.name}!{column_letter(col.index)}")
+        targets.append(Target(measure, year, f"{sheet.name}!{column_letter(col.index)}"))
     for measure, texts in headings.items():
         result.measures[measure]["notes"] += f" Year headings: {'; '.join(texts)}."
+    return targets
 
 
 
-def _emit(ctx, result, raw, codes, period, year, measure, column) -> None:
-    """emit_column, after reporting banded values ("90-99"), which are not numbers."""
-    band = raw.map(lambda t: bool(BAND.match(t))) & codes.notna()
-    for number, text in raw[band].items():
-        result.cells_read += 1
-        result.problems.append(Problem(
-            "bad-value", ctx.name, int(number), column,
-            f"{text!r} is a band published instead of a number; it was not stored.", text))
-    emit_column(result, ctx, raw=raw, la_codes=codes.where(~band), periods=period, years=year,
-                measure=measure, convention="sfr", column=column)
+def _emit_block(ctx: ReadContext, result: ReadResult, block: np.ndarray, codes: pd.Series,
+                targets: list[Target]) -> None:
+    """emit_column over the sheet's cells (rows x ``targets``), after reporting banded
+    values ("90-99"), which are not numbers.
+
+    Columns go to emit_column in runs, not one by one (a call costs more than its
+    cells), and problems keep the order of a column-by-column pass: a column with
+    cells emit_column would report goes alone, so that they name their column.
+    """
+    known = codes.notna().to_numpy()[:, None]
+    band, bad = _band_and_bad(block)
+    band &= known
+    bad &= known & ~band
+    start = 0
+    for j, target in enumerate(targets):
+        for number, text in zip(codes.index[band[:, j]], block[band[:, j], j]):
+            result.cells_read += 1
+            result.problems.append(Problem(
+                "bad-value", ctx.name, int(number), target.column,
+                f"{text!r} is a band published instead of a number; it was not stored.", text))
+        if bad[:, j].any():
+            _emit_run(ctx, result, block, band, codes, targets, start, j)
+            _emit_run(ctx, result, block, band, codes, targets, j, j + 1)
+            start = j + 1
+    _emit_run(ctx, result, block, band, codes, targets, start, len(targets))
+
+
+
+def _band_and_bad(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are bands, and which emit_column would report as neither a number nor
+    a symbol; each distinct text is tested once."""
+    if not block.size:
+        return np.zeros(block.shape, bool), np.zeros(block.shape, bool)
+    where, texts = pd.factorize(block.ravel())
+    band = np.array([bool(BAND.match(t)) for t in texts], dtype=bool)
+    bad = np.zeros(len(texts), dtype=bool)
+    other = np.array([not PLAIN_NUMBER.fullmatch(t) for t in texts], dtype=bool)
+    if other.any():
+        bad[other] = parse_cells(pd.Series(texts[other], dtype=object), CONVENTION).bad
+    return band[where].reshape(block.shape), bad[where].reshape(block.shape)
+
+
+
+def _emit_run(ctx: ReadContext, result: ReadResult, block: np.ndarray, band: np.ndarray,
+              codes: pd.Series, targets: list[Target], first: int, end: int) -> None:
+    """emit_column for columns ``first`` to ``end`` (exclusive), stacked; a band is skipped."""
+    if first >= end:
+        return
+    n = len(codes)
+    index = pd.Index(np.tile(codes.index.to_numpy(), end - first))
+    la_codes = np.where(band[:, first:end], None, codes.to_numpy(dtype=object)[:, None])
+
+    def each(values) -> pd.Series:
+        return pd.Series(np.repeat(np.array(values, dtype=object), n), index=index, dtype=object)
+
+    run = targets[first:end]
+    emit_column(result, ctx, raw=pd.Series(block[:, first:end].ravel(order="F"), index=index,
+                                           dtype=object),
+                la_codes=pd.Series(la_codes.ravel(order="F"), index=index, dtype=object),
+                periods=each([str(t.year) for t in run]), years=each([t.year for t in run]),
+                measure=each([t.measure for t in run]), convention=CONVENTION,
+                # only a run of one column can have problems (see _emit_block)
+                column=run[0].column)
 
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 TITLE = re.compile(r"^\s*table\s+[\w.]+\s*:", re.IGNORECASE)
@@ -71,9 +72,25 @@ class Sheet:
     rows: list[list]
     merges: list
 
+    # The layout is found by reading the same cells many times over: their text and
+    # kind are worked out once per sheet.
+    @cached_property
+    def texts(self) -> list[list[str]]:
+        """Each cell's text (:func:`cell_text`), rows and columns as in ``rows``."""
+        # most cells are text (a third of them empty): strip those without a call
+        return [[value.strip() if type(value) is str else cell_text(value) for value in row]
+                for row in self.rows]
+
+    @cached_property
+    def kinds(self) -> list[list[tuple[int, str, str]]]:
+        """Each row's (column, kind, text) of non-empty cells; see ``_cell_kind``."""
+        memo: dict[str, str] = {}
+        return [[(c, memo.get(t) or memo.setdefault(t, _cell_kind(t)), t)
+                 for c, t in enumerate(row) if t] for row in self.texts]
+
     def text(self, r: int, c: int) -> str:
-        row = self.rows[r] if r < len(self.rows) else []
-        return cell_text(row[c]) if c < len(row) else ""
+        row = self.texts[r] if r < len(self.texts) else []
+        return row[c] if c < len(row) else ""
 
 
 @dataclass
@@ -144,21 +161,13 @@ def first_data_row(sheet: Sheet, start: int) -> int | None:
     return None
 
 
-def _kinds(sheet: Sheet, r: int) -> list[tuple[int, str, str]]:
-    """(column, kind, text) of each non-empty cell; kind is number, symbol, year or text."""
-    out = []
-    for c in range(len(sheet.rows[r])):
-        t = sheet.text(r, c)
-        if not t:
-            continue
-        if t.lower() in SYMBOLS or BAND.match(t):
-            kind = "symbol"
-        elif is_number(t):
-            kind = "year" if YEAR_CELL.match(t) and "." not in t else "number"
-        else:
-            kind = "text"
-        out.append((c, kind, t))
-    return out
+def _cell_kind(text: str) -> str:
+    """A non-empty cell's kind: symbol (or band), year, number or text."""
+    if text.lower() in SYMBOLS or BAND.match(text):
+        return "symbol"
+    if is_number(text):
+        return "year" if YEAR_CELL.match(text) and "." not in text else "number"
+    return "text"
 
 
 def is_number(text: str) -> bool:
@@ -170,7 +179,7 @@ def is_number(text: str) -> bool:
 
 
 def _data_like(sheet: Sheet, r: int) -> bool:
-    kinds = _kinds(sheet, r)
+    kinds = sheet.kinds[r]
     last_text = max((c for c, k, _ in kinds if k == "text"), default=-1)
     return any(k in ("number", "symbol") and c > last_text for c, k, _ in kinds)
 
@@ -184,7 +193,7 @@ def find_id_end(sheet: Sheet, first: int) -> int:
     ends = Counter()
     for r in range(first, len(sheet.rows)):
         if _data_like(sheet, r):
-            ends[max((c for c, k, _ in _kinds(sheet, r) if k == "text"), default=0)] += 1
+            ends[max((c for c, k, _ in sheet.kinds[r] if k == "text"), default=0)] += 1
     return max(ends, key=lambda c: (ends[c], c))
 
 
@@ -208,12 +217,15 @@ def header_columns(sheet: Sheet, rows: range, first_col: int,
     width = max((len(row) for row in sheet.rows), default=0)
     origin = _merge_origins(sheet, rows)
     grid = {}  # (row, column) -> (label, its first column, top-left cell?, one column wide?)
+    labels: dict[str, str] = {}  # a merged or empty cell is met many times
     for r in rows:
         for c in range(first_col, width):
             r0, c0, wide = origin.get((r, c), (r, c, False))
             if c0 < first_col:  # a title or note merged across the table, not a heading
                 continue
-            label = clean_label(sheet.text(r0, c0), footnotes)
+            text = sheet.text(r0, c0)
+            label = labels[text] if text in labels else labels.setdefault(
+                text, clean_label(text, footnotes))
             if label and not CONNECTIVES.match(label):
                 grid[r, c] = (label, c0, (r0, c0) == (r, c), not wide)
     year_rows = [r for r in rows if _row_matches(grid, r, YEAR_CELL)]
