@@ -116,6 +116,11 @@ def _registry(indicator_dirs):
 
 
 # The command modules register themselves on `cli` when imported.
-from . import data_commands, indicator_commands, replicate_command  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    analyse_group,
+    data_commands,
+    indicator_commands,
+    replicate_command,
+)
 
 __all__ = ["cli"]
