@@ -41,25 +41,23 @@ def distribution(rnd: Round, scores: Scores) -> pd.DataFrame:
     """Counts of each rating per item, overall (group "all") and per group, among the
     panellists scored, with the summaries from ``scores``."""
     data = rnd.ratings[rnd.ratings.panellist_id.isin(scores.included())]
-    overall = scores.items.assign(group="all")
-    stats = pd.concat([overall, scores.groups], ignore_index=True)
-    rows = []
-    for _, s in stats.iterrows():
-        mine = data[data.item_id == s.item_id]
-        if s.group != "all":
-            mine = mine[mine.group == s.group]
-        counts = mine.rating.value_counts()
-        rows.append({"item_id": s.item_id, "group": s.group, "n": int(s.n),
-                     "n_unable": int((mine.response == "unable").sum())}
-                    | {f"count_{k}": int(counts.get(float(k), 0)) for k in range(1, 10)}
-                    | {k: s[k] for k in ("median", "q1", "q3", "share_7_9", "share_1_3",
-                                         "classification")})
+    data = pd.concat([data.assign(group="all"), data], ignore_index=True)
+    counts = (data[data.response == "rated"].groupby(["item_id", "group", "rating"]).size()
+              .unstack(fill_value=0).reindex(columns=[float(k) for k in range(1, 10)],
+                                             fill_value=0))
+    counts.columns = [f"count_{int(k)}" for k in counts.columns]
+    unable = data[data.response == "unable"].groupby(["item_id", "group"]).size()
+    stats = pd.concat([scores.items.assign(group="all"), scores.groups], ignore_index=True)
+    frame = stats.join(counts, on=["item_id", "group"]).join(
+        unable.rename("n_unable_"), on=["item_id", "group"])
+    frame["n_unable"] = frame.n_unable_.fillna(0).astype(int)
+    for k in range(1, 10):
+        frame[f"count_{k}"] = frame[f"count_{k}"].fillna(0).astype(int)
     order = {i: n for n, i in enumerate(rnd.survey.ids())}
-    frame = pd.DataFrame(rows, columns=DIST_COLUMNS)
     frame["_o"] = frame.item_id.map(order)
     frame["_g"] = frame.group.ne("all")
-    return frame.sort_values(["_o", "_g", "group"]).drop(columns=["_o", "_g"]) \
-        .reset_index(drop=True)
+    return (frame.sort_values(["_o", "_g", "group"])[DIST_COLUMNS]
+            .astype({"n": int}).reset_index(drop=True))
 
 
 def next_round(rnd: Round, scores: Scores, carry: str = "all") -> NextRound:

@@ -158,15 +158,19 @@ def score(rnd: Round, rule: Rule = Rule(), min_answered: float = 0.5) -> Scores:
                             "the items, so there is nothing to score (lower --min-answered?)")
     data = rnd.ratings[rnd.ratings.panellist_id.isin(keep)]
     groups = sorted(panellists.group[panellists.included].unique())
+    by_item = dict(list(data.groupby("item_id", sort=False)))
+    empty = data.iloc[0:0]
     item_rows, group_rows = [], []
     for item in rnd.survey.items:
-        mine = data[data.item_id == item.id]
-        per_group = {g: mine.rating[mine.group == g].dropna().to_numpy() for g in groups}
+        mine = by_item.get(item.id, empty)
+        parts = dict(list(mine.groupby("group")))
+        per_group = {g: parts[g].rating.dropna().to_numpy() if g in parts else []
+                     for g in groups}
         for g in groups:
             s = summarise(per_group[g])
+            unable = int((parts[g].response == "unable").sum()) if g in parts else 0
             group_rows.append(_stat_row(item.id, s) | {
-                "group": g, "n_unable": int(((mine.group == g) & (mine.response == "unable"))
-                                            .sum()),
+                "group": g, "n_unable": unable,
                 "classification": rule.classify(s["share_7_9"], s["share_1_3"])
                 if s["n"] else UNDECIDED})
         overall = summarise(mine.rating.dropna().to_numpy())

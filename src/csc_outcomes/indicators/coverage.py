@@ -40,8 +40,16 @@ def indicator_coverage(registry: Registry, store: str | Path | None = None) -> p
     return pd.DataFrame(rows)
 
 
-def coverage(store: str | Path | None = None, registry: Registry | None = None) -> dict:
-    """The coverage map.
+def coverage(store: str | Path | None = None, registry: Registry | None = None,
+             set_name: str | None = None) -> dict:
+    """The coverage map, of every indicator or of one indicator set.
+
+    Parameters
+    ----------
+    store : the store file.
+    registry : the definitions (default: the built-ins and ``CSC_OUTCOMES_INDICATORS``).
+    set_name : map only the indicators of this set: which features the set measures and
+        which it leaves as gaps.
 
     Returns
     -------
@@ -49,9 +57,12 @@ def coverage(store: str | Path | None = None, registry: Registry | None = None) 
     ``features``: id, title, evidence type, AF domain, indicators [{id, title, n_years,
     first_year, last_year, min_las, max_las}] and ``status`` "measured", "defined, no data"
     or "gap: no national indicator"), ``outside_map`` (indicators tied to no feature, such
-    as context measures) and ``summary`` counts.
+    as context measures), ``summary`` counts and ``set`` (the set mapped, or None).
     """
     registry = registry or load_registry()
+    if set_name:
+        registry = Registry({i.id: i for i in registry.resolve(None, set_name)},
+                            {set_name: registry.sets[set_name]}, registry.origin)
     cov = indicator_coverage(registry, store).set_index("indicator")
     fw = framework()
     by_feature: dict[str, list[str]] = {}
@@ -76,8 +87,8 @@ def coverage(store: str | Path | None = None, registry: Registry | None = None) 
     outside = [_ind(registry, cov, i.id) for i in registry.indicators.values()
                if not set(i.framework.features) & known]
     unknown = sorted({f for i in registry.indicators.values() for f in i.framework.features} - known)
-    return {"source": fw["source"], "dimensions": dims, "outside_map": outside,
-            "unknown_features": unknown, "summary": counts}
+    return {"source": fw["source"], "set": set_name, "dimensions": dims,
+            "outside_map": outside, "unknown_features": unknown, "summary": counts}
 
 
 def _ind(registry: Registry, cov: pd.DataFrame, ind_id: str) -> dict:
