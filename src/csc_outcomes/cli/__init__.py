@@ -108,6 +108,6 @@ def _registry(indicator_dirs):
 
 
 # The command modules register themselves on `cli` when imported.
-from . import data_commands, indicator_commands, replicate_command  # noqa: E402,F401
+from . import consensus_commands, data_commands, indicator_commands, replicate_command  # noqa: E402,F401
 
 __all__ = ["cli"]

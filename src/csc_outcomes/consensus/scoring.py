@@ -67,6 +67,10 @@ class Rule:
                 " rate 7-9; otherwise no consensus")
 
 
+#: The default rule: COMET's, in every stakeholder group.
+COMET_RULE = Rule()
+
+
 @dataclass
 class Scores:
     """The scores of one round (every frame's columns are documented in :func:`score`)."""
@@ -137,7 +141,7 @@ def answered(rnd: Round, min_answered: float = 0.5) -> pd.DataFrame:
     return out.rename(columns={"rated": "n_rated", "unable": "n_unable", "blank": "n_blank"})
 
 
-def score(rnd: Round, rule: Rule = Rule(), min_answered: float = 0.5) -> Scores:
+def score(rnd: Round, rule: Rule = COMET_RULE, min_answered: float = 0.5) -> Scores:
     """Score one round.
 
     Returns
