@@ -104,31 +104,21 @@ def read_round(path: Path, survey: Survey) -> Round:
             continue
         row = {k: (v or "").strip() for k, v in raw.items()}
         pid, group = row["panellist_id"], row["group"]
-        if not pid:
-            problems.append(f"{path.name}, row {n}, column 'panellist_id': blank; every row "
-                            "needs a panellist id (delete empty rows)")
-            continue
-        if pid in seen:
-            problems.append(f"{path.name}, row {n}: panellist {pid!r} already appears in row "
-                            f"{seen[pid]}; each panellist answers once")
-            continue
-        seen[pid] = n
-        if not group:
-            problems.append(f"{path.name}, row {n}, column 'group': panellist {pid!r} has no "
-                            "stakeholder group; fill it in")
-        rows.append({"panellist_id": pid, "group": group, "row": n})
-        if row.get("comment"):
-            comments[pid] = row["comment"]
+        keep = _check_row(row, n, seen, problems, path.name)
+        if keep:
+            rows.append({"panellist_id": pid, "group": group, "row": n})
+            if row.get("comment"):
+                comments[pid] = row["comment"]
         for item in survey.ids():
             parsed = _parse(row[item])
             if parsed is None:
                 problems.append(f"{path.name}, row {n}, column {item!r}: {row[item]!r} is not a "
                                 "rating; use a whole number 1-9, U for unable to score, or "
                                 "leave it blank")
-                continue
-            records.append({"panellist_id": pid, "group": group, "item_id": item,
-                            "rating": parsed[1], "response": parsed[0],
-                            "comment": row.get(f"comment:{item}", "")})
+            elif keep:
+                records.append({"panellist_id": pid, "group": group, "item_id": item,
+                                "rating": parsed[1], "response": parsed[0],
+                                "comment": row.get(f"comment:{item}", "")})
     if not rows and not problems:
         problems.append(f"{path.name}: the round is empty (no panellist rows)")
     ratings = pd.DataFrame(records, columns=["panellist_id", "group", "item_id", "rating",
@@ -138,6 +128,24 @@ def read_round(path: Path, survey: Survey) -> Round:
     _stop(problems, path)
     ratings["rating"] = ratings.rating.astype(float)
     return Round(str(path), survey, ratings, pd.DataFrame(rows), comments)
+
+
+def _check_row(row: dict, n: int, seen: dict, problems: list[str], name: str) -> bool:
+    """Check a row's panellist id and group; True when its ratings can be kept."""
+    pid, group = row["panellist_id"], row["group"]
+    if not pid:
+        problems.append(f"{name}, row {n}, column 'panellist_id': blank; every row needs a "
+                        "panellist id (delete empty rows)")
+        return False
+    if pid in seen:
+        problems.append(f"{name}, row {n}: panellist {pid!r} already appears in row "
+                        f"{seen[pid]}; each panellist answers once")
+        return False
+    seen[pid] = n
+    if not group:
+        problems.append(f"{name}, row {n}, column 'group': panellist {pid!r} has no "
+                        "stakeholder group; fill it in")
+    return True
 
 
 def _stop(problems: list[str], path: Path) -> None:
