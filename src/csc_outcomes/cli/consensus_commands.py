@@ -237,7 +237,7 @@ def set_cmd(round_file, name, to_dir, title, force, survey, indicator_dirs, agre
     if as_json:
         _emit(out)
         return
-    console.print(f"Set {name}: {len(out['indicators'])} indicators: "
+    console.print(f"Set {name}: {len(out['indicators'])} indicator(s): "
                   f"{', '.join(out['indicators'])}", markup=False)
     console.print(f"Agreed outcomes with no national indicator: "
                   f"{', '.join(out['outcomes']) or 'none'}", markup=False)
