@@ -140,18 +140,26 @@ def framework():
 
 
 @framework.command("coverage")
+@click.option("--set", "set_name", help="Map only this indicator set (e.g. one agreed with "
+                                         "`consensus set`) and list its agreed outcomes that "
+                                         "have no national indicator.")
 @indicators_option
 @store_option
 @json_option
-def framework_coverage(indicator_dirs, store, as_json):
+def framework_coverage(set_name, indicator_dirs, store, as_json):
     """Every dimension and evidence-map feature, the indicators that measure it and how
     many authorities and years have data, or a gap with no national indicator.
 
     Example: csc-outcomes framework coverage --json
     """
-    from ..indicators.coverage import coverage
+    if set_name:
+        from ..consensus.agreed import set_coverage
 
-    cov = coverage(resolve_store_path(store), _registry(indicator_dirs))
+        cov = set_coverage(set_name, resolve_store_path(store), _registry(indicator_dirs))
+    else:
+        from ..indicators.coverage import coverage
+
+        cov = coverage(resolve_store_path(store), _registry(indicator_dirs))
     if as_json:
         emit_json(cov)
         return
@@ -166,8 +174,11 @@ def framework_coverage(indicator_dirs, store, as_json):
                                        if i and i["n_years"] else ""),
                              "authorities": (f"{i['min_las']}-{i['max_las']}"
                                              if i and i["n_years"] else ""),
-                             "status": f["status"]})
-        console.print(frame_table(pd.DataFrame(rows), title=dim["title"]))
+                             "status": f["status"]}
+                            | ({"agreed outcome": ", ".join(f["agreed_outcomes"])}
+                               if "agreed_outcomes" in f else {}))
+        console.print(frame_table(pd.DataFrame(rows), title=dim["title"]
+                                  + (f" (set {set_name})" if set_name else "")))
     outside = pd.DataFrame(cov["outside_map"])
     if not outside.empty:
         console.print(frame_table(outside[["id", "title", "n_years", "min_las", "max_las"]],
@@ -175,6 +186,10 @@ def framework_coverage(indicator_dirs, store, as_json):
     s = cov["summary"]
     console.print(f"{s['features']} features: {s['measured']} measured, {s['no_data']} defined "
                   f"without data, {s['gaps']} gaps with no national indicator.")
+    additions = pd.DataFrame(cov.get("proposed_additions") or [])
+    if not additions.empty:
+        additions["features"] = additions.features.map(" ".join)
+        console.print(frame_table(additions[["id", "title", "features", "n", "share_7_9"]],
+                                  title="Agreed outcomes with no national indicator: "
+                                        "proposed additions to the national data"))
     console.print(ATTRIBUTION)
-
-

@@ -40,8 +40,16 @@ def indicator_coverage(registry: Registry, store: str | Path | None = None) -> p
     return pd.DataFrame(rows)
 
 
-def coverage(store: str | Path | None = None, registry: Registry | None = None) -> dict:
-    """The coverage map.
+def coverage(store: str | Path | None = None, registry: Registry | None = None,
+             set_name: str | None = None) -> dict:
+    """The coverage map, of every indicator or of one indicator set.
+
+    Parameters
+    ----------
+    store : the store file.
+    registry : the definitions (default: the built-ins and ``CSC_OUTCOMES_INDICATORS``).
+    set_name : map only the indicators of this set: which features the set measures and
+        which it leaves as gaps.
 
     Returns
     -------
@@ -49,35 +57,55 @@ def coverage(store: str | Path | None = None, registry: Registry | None = None) 
     ``features``: id, title, evidence type, AF domain, indicators [{id, title, n_years,
     first_year, last_year, min_las, max_las}] and ``status`` "measured", "defined, no data"
     or "gap: no national indicator"), ``outside_map`` (indicators tied to no feature, such
-    as context measures) and ``summary`` counts.
+    as context measures), ``summary`` counts and ``set`` (the set mapped, or None). With a
+    set, a feature that only indicators outside the set measure has status "not in the
+    set" and lists those indicators as ``outside_set``.
     """
     registry = registry or load_registry()
+    elsewhere = _by_feature(registry) if set_name else {}
+    if set_name:
+        registry = Registry({i.id: i for i in registry.resolve(None, set_name)},
+                            {set_name: registry.sets[set_name]}, registry.origin)
     cov = indicator_coverage(registry, store).set_index("indicator")
     fw = framework()
-    by_feature: dict[str, list[str]] = {}
-    for ind in registry.indicators.values():
-        for feature in ind.framework.features:
-            by_feature.setdefault(feature, []).append(ind.id)
+    by_feature = _by_feature(registry)
     dims, counts = [], {"features": 0, "measured": 0, "no_data": 0, "gaps": 0}
+    if set_name:
+        counts["not_in_set"] = 0
+    key = {"measured": "measured", "defined, no data": "no_data", "not in the set": "not_in_set"}
     for dim in fw["dimensions"]:
-        feats = []
-        for f in dim["features"]:
-            inds = [_ind(registry, cov, i) for i in sorted(by_feature.get(f["id"], []))]
-            status = ("gap: no national indicator" if not inds else
-                      "measured" if any(i["n_years"] for i in inds) else "defined, no data")
+        feats = [_feature(f, registry, cov, by_feature.get(f["id"], []),
+                          elsewhere.get(f["id"], []), bool(set_name)) for f in dim["features"]]
+        for f in feats:
             counts["features"] += 1
-            counts[{"measured": "measured", "defined, no data": "no_data"}.get(status, "gaps")] += 1
-            feats.append({"id": f["id"], "title": f["title"], "evidence": f["type"],
-                          "af": f.get("af"), "measures_in_literature": f.get("measures"),
-                          "indicators": inds, "status": status})
+            counts[key.get(f["status"], "gaps")] += 1
         dims.append({"id": dim["id"], "title": dim["title"], "need": dim["need"],
                      "found": dim["found"], "features": feats})
     known = {f["id"] for d in fw["dimensions"] for f in d["features"]}
     outside = [_ind(registry, cov, i.id) for i in registry.indicators.values()
                if not set(i.framework.features) & known]
     unknown = sorted({f for i in registry.indicators.values() for f in i.framework.features} - known)
-    return {"source": fw["source"], "dimensions": dims, "outside_map": outside,
-            "unknown_features": unknown, "summary": counts}
+    return {"source": fw["source"], "set": set_name, "dimensions": dims,
+            "outside_map": outside, "unknown_features": unknown, "summary": counts}
+
+
+def _by_feature(registry: Registry) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for ind in registry.indicators.values():
+        for feature in ind.framework.features:
+            out.setdefault(feature, []).append(ind.id)
+    return out
+
+
+def _feature(f: dict, registry: Registry, cov: pd.DataFrame, ids: list[str],
+             all_ids: list[str], in_set: bool) -> dict:
+    inds = [_ind(registry, cov, i) for i in sorted(ids)]
+    others = sorted(set(all_ids) - set(ids))
+    status = ("measured" if any(i["n_years"] for i in inds) else "defined, no data" if inds
+              else "not in the set" if others else "gap: no national indicator")
+    out = {"id": f["id"], "title": f["title"], "evidence": f["type"], "af": f.get("af"),
+           "measures_in_literature": f.get("measures"), "indicators": inds, "status": status}
+    return out | ({"outside_set": others} if in_set else {})
 
 
 def _ind(registry: Registry, cov: pd.DataFrame, ind_id: str) -> dict:

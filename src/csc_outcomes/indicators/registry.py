@@ -2,12 +2,16 @@
 
 Built-in definitions ship as package data (``definitions/*.yaml``, one per indicator,
 named after its id; ``sets/*.yaml``; ``framework.yaml``). ``--indicators DIR`` adds
-definitions and sets from a user folder, overriding built-ins with the same id.
+definitions and sets from a user folder, overriding built-ins with the same id; so do the
+folders named in the ``CSC_OUTCOMES_INDICATORS`` environment variable (separated like
+``PATH``), which every command reads first, so that a set written by
+``csc-outcomes consensus set --to DIR`` is found without repeating ``--indicators DIR``.
 Every problem in a folder is reported at once, each with file, field and fix.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -91,12 +95,25 @@ def _read_folder(folder: Path, model, problems: list[str]) -> dict[str, tuple]:
     return found
 
 
-def load_registry(extra_dirs: list[Path] | tuple = ()) -> Registry:
+#: Environment variable naming extra definition folders that every command reads.
+INDICATORS_ENV = "CSC_OUTCOMES_INDICATORS"
+
+
+def env_dirs() -> list[Path]:
+    """The folders named in ``CSC_OUTCOMES_INDICATORS`` (separated by ``os.pathsep``)."""
+    value = os.environ.get(INDICATORS_ENV, "")
+    return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+
+
+def load_registry(extra_dirs: list[Path] | tuple = (), *, use_env: bool = True) -> Registry:
     """Load the built-in definitions and sets, then each extra folder over them.
 
-    An extra folder may hold indicator YAML files and a ``sets/`` sub-folder. Raises
-    DefinitionError listing every problem found.
+    An extra folder may hold indicator YAML files and a ``sets/`` sub-folder. The folders
+    of ``CSC_OUTCOMES_INDICATORS`` come first (unless ``use_env`` is False), then
+    ``extra_dirs``. Raises DefinitionError listing every problem found.
     """
+    extra_dirs = list(dict.fromkeys((env_dirs() if use_env else []) + [Path(d) for d in
+                                                                       extra_dirs]))
     if not extra_dirs:
         return _builtin()
     problems: list[str] = []
