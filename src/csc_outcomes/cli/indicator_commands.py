@@ -41,7 +41,7 @@ def indicators_list(indicator_dirs, set_name, as_json):
     rows = [{"id": i.id, "title": i.title, "kind": i.kind, "dimension": i.framework.dimension,
              "features": i.framework.features, "unit": i.unit, "polarity": i.polarity,
              "study": i.study.number if i.study else None,
-             "years": f"{min(i.years())}-{max(i.years())}" if i.years() else ""}
+             "years": i.span()}
             for i in registry.resolve(None, set_name)]
     if as_json:
         emit_json(rows)

@@ -254,6 +254,14 @@ class Store:
             "FROM observation_latest WHERE measure IN (SELECT unnest(?)) "
             "AND year IN (SELECT unnest(?))", [sorted(measures), sorted(years)])
 
+    def measure_years(self, measures: list[str]) -> dict[str, list[int]]:
+        """The reporting years in which each measure has any observation."""
+        rows = self.con.execute(
+            "SELECT measure, list(DISTINCT year ORDER BY year) FROM observation "
+            "WHERE measure IN (SELECT unnest(?)) AND year IS NOT NULL GROUP BY measure",
+            [measures]).fetchall()
+        return dict(rows)
+
     def judgements(self, frameworks: tuple[str, ...] = ("SIF", "ILACS")) -> pd.DataFrame:
         """Inspections with an overall judgement under the given frameworks."""
         return self.query(

@@ -49,79 +49,118 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     """
     registry = registry or load_registry()
     indicators = registry.resolve(ids, set_name)
-    plan = [(ind, y, ind.version_for(y)) for ind in indicators
-            for y in (years or ind.years()) if ind.version_for(y)]
-    if not plan:
-        return pd.DataFrame(columns=COLUMNS)
-    needed = {(t.measure, y + t.year_offset) for _, y, v in plan for t in v.terms()}
     with Store(resolve_store_path(store), read_only=True) as st:
+        plan = [(ind, y, ind.version_for(y)) for ind in indicators
+                for y in (years or _years_with_data(st, ind)) if ind.version_for(y)]
+        if not plan:
+            return pd.DataFrame(columns=COLUMNS)
+        needed = {(t.measure, y + t.year_offset) for _, y, v in plan for t in v.terms()}
         obs = fetch_observations(st, needed)
         levels = st.area_levels()
         alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
-    frames = [_compute(ind, year, version, obs, _universe_of(alive[year], levels, obs, version,
-                                                            areas))
-              for ind, year, version in plan]
-    out = pd.concat(frames, ignore_index=True)[COLUMNS]
+    out = _compute(plan, obs, levels, alive, areas)
     out.attrs["versions"] = {f"{ind.id}:{y}": v.version for ind, y, v in plan}
     return out
 
 
+def _years_with_data(store: Store, ind: Indicator) -> list[int]:
+    """The years a version of ``ind`` covers in which the store holds any of its measures."""
+    measures = {t.measure for v in ind.versions for t in v.terms()}
+    held = store.measure_years(sorted(measures))
+    years = set()
+    for v in ind.versions:
+        for t in v.terms():
+            years |= {y - t.year_offset for y in held.get(t.measure, ())
+                      if v.covers(y - t.year_offset)}
+    return sorted(years)
+
+
 def fetch_observations(store: Store, needed: set[tuple[str, int]]) -> pd.DataFrame:
-    """One row per (authority, measure, year): the newest release, then the latest period label."""
+    """One row per (authority, measure, year): the newest release, then the latest period
+    label; columns la_code, year, measure, value, status."""
     obs = store.observations(list({m for m, _ in needed}), list({y for _, y in needed}))
     obs = obs.sort_values(["release", "period"], ascending=False, na_position="last")
-    return obs.drop_duplicates(["la_code", "year", "measure"]).set_index(
-        ["la_code", "year", "measure"])[["value", "status"]]
+    return obs.drop_duplicates(["la_code", "year", "measure"])[
+        ["la_code", "year", "measure", "value", "status"]]
 
 
-def _universe_of(alive: set[str], levels: pd.DataFrame, obs: pd.DataFrame, version: Version,
-                 areas: bool) -> list[str]:
-    """Authorities alive on 31 March, plus any authority or joint service with data for the
-    version's measures (and England and the regions if ``areas``)."""
-    measures = {t.measure for t in version.terms()}
-    have = set(obs.index.get_level_values(0)[obs.index.get_level_values(2).isin(measures)])
-    codes = set(alive) | (set(levels[levels.level.isin(["la", "joint"])].la_code) & have)
-    if areas:
-        codes |= set(levels[levels.level.isin(["national", "region"])].la_code)
-    return sorted(codes)
+def _universes(plan, obs: pd.DataFrame, levels: pd.DataFrame, alive: dict,
+               areas: bool) -> pd.DataFrame:
+    """(step, la_code) for each step of the plan: the authorities alive on 31 March, plus
+    any authority or joint service with data for the version's measures (and England and
+    the regions if ``areas``)."""
+    local = set(levels.la_code[levels.level.isin(["la", "joint"])])
+    wide = set(levels.la_code[levels.level.isin(["national", "region"])]) if areas else set()
+    have = obs.groupby("measure").la_code.agg(set).to_dict()
+    parts = []
+    for step, (_, year, version) in enumerate(plan):
+        with_data = set().union(*(have.get(t.measure, set()) for t in version.terms()))
+        codes = sorted(alive[year] | (local & with_data) | wide)
+        parts.append(pd.DataFrame({"step": step, "la_code": codes}))
+    return pd.concat(parts, ignore_index=True)
 
 
-def _lookup(obs: pd.DataFrame, codes: list[str], year: int, term) -> tuple[np.ndarray, np.ndarray]:
-    key = pd.MultiIndex.from_arrays([codes, [year + term.year_offset] * len(codes),
-                                     [term.measure] * len(codes)])
-    got = obs.reindex(key)
-    status = got["status"].fillna("missing").to_numpy(dtype=object)
-    return got["value"].to_numpy(dtype=float), status
+def _terms(plan) -> pd.DataFrame:
+    """(step, role, measure, lookup year) for each term of each step."""
+    rows = []
+    for step, (_, year, version) in enumerate(plan):
+        for role, terms in (("measure", [version.measure] if version.measure else []),
+                            ("numerator", version.numerator or []),
+                            ("denominator", version.denominator or [])):
+            rows += [(step, role, t.measure, year + t.year_offset) for t in terms]
+    return pd.DataFrame(rows, columns=["step", "role", "measure", "year"])
 
 
-def _combine(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Sum terms; the status is 'value' only where every term is a value."""
-    total = np.sum([p[0] for p in parts], axis=0)
-    statuses = np.array([p[1] for p in parts], dtype=object)
-    status = np.full(statuses.shape[1], "value", dtype=object)
-    for s in reversed(STATUS_ORDER):
-        status[(statuses == s).any(axis=0)] = s
-    total = np.where(status == "value", total, np.nan)
-    return total, status
+def _combined(universe: pd.DataFrame, terms: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """Per (step, la_code, role): the sum of the terms' values and the combined status
+    (``value`` only where every term is a value; else the first of STATUS_ORDER found)."""
+    long = universe.merge(terms, on="step").merge(obs, on=["la_code", "year", "measure"],
+                                                     how="left")
+    long["status"] = long["status"].fillna("missing")
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    long["rank"] = long["status"].map(rank).fillna(len(STATUS_ORDER)).astype(int)
+    grouped = long.groupby(["step", "la_code", "role"], sort=False)
+    out = grouped.agg(total=("value", "sum"), rank=("rank", "min")).reset_index()
+    order = np.array([*STATUS_ORDER, "value"], dtype=object)
+    out["status"] = order[out["rank"].to_numpy()]
+    out.loc[out.status != "value", "total"] = np.nan
+    return out
 
 
-def _compute(ind: Indicator, year: int, version: Version, obs: pd.DataFrame,
-             codes: list[str]) -> pd.DataFrame:
-    n = len(codes)
-    num = den = (np.full(n, np.nan), np.full(n, "value", dtype=object))
-    if version.numerator:
-        num = _combine([_lookup(obs, codes, year, t) for t in version.numerator])
-        den = _combine([_lookup(obs, codes, year, t) for t in version.denominator])
-    if version.measure:
-        value, status = _lookup(obs, codes, year, version.measure)
-        value = np.where(status == "value", value, np.nan)
-    else:
-        value, status = _combine([num, den])
-        zero = (status == "value") & (den[0] == 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(status == "value", num[0] / den[0] * version.scale, np.nan)
-        value[zero] = np.nan
-        status[zero] = "not_applicable"
-    return pd.DataFrame({"la_code": codes, "period": year, "indicator": ind.id,
-                         "value": value, "numerator": num[0], "denominator": den[0],
-                         "status": status})
+def _compute(plan, obs, levels, alive, areas: bool) -> pd.DataFrame:
+    universe = _universes(plan, obs, levels, alive, areas)
+    parts = _combined(universe, _terms(plan), obs)
+    wide = parts.pivot(index=["step", "la_code"], columns="role", values=["total", "status"])
+    frame = universe.set_index(["step", "la_code"])
+    for role in ("measure", "numerator", "denominator"):
+        frame[f"{role}_value"] = wide[("total", role)].astype(float) \
+            if ("total", role) in wide else np.nan
+        frame[f"{role}_status"] = wide[("status", role)].fillna("value") \
+            if ("status", role) in wide else "value"
+    frame = frame.reset_index()
+    n_value = (frame.numerator_status == "value") & (frame.denominator_status == "value")
+    by_counts = pd.Series(np.nan, index=frame.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.array([plan[s][2].scale for s in frame.step])
+        by_counts = frame.numerator_value / frame.denominator_value * scale
+    has_measure = np.array([plan[s][2].measure is not None for s in frame.step])
+    both = pd.concat([frame.numerator_status, frame.denominator_status], axis=1)
+    count_status = _first_status(both)
+    zero = (count_status == "value") & (frame.denominator_value == 0) & ~has_measure
+    status = np.where(has_measure, frame.measure_status.fillna("missing"), count_status)
+    status = np.where(zero, "not_applicable", status).astype(object)
+    value = np.where(has_measure, frame.measure_value, by_counts)
+    value = np.where((status == "value") & n_value | has_measure & (status == "value"),
+                     value, np.nan)
+    return pd.DataFrame({
+        "la_code": frame.la_code, "period": [plan[s][1] for s in frame.step],
+        "indicator": [plan[s][0].id for s in frame.step], "value": value.astype(float),
+        "numerator": frame.numerator_value.astype(float),
+        "denominator": frame.denominator_value.astype(float), "status": status})
+
+
+def _first_status(statuses: pd.DataFrame) -> np.ndarray:
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    order = np.array([*STATUS_ORDER, "value"], dtype=object)
+    ranks = statuses.apply(lambda c: c.map(rank).fillna(len(STATUS_ORDER))).min(axis=1)
+    return order[ranks.astype(int).to_numpy()]

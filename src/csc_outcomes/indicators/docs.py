@@ -30,8 +30,7 @@ def render_markdown(registry: Registry) -> str:
         out.append("| id | title | unit | polarity | years | evidence-map features |")
         out.append("|---|---|---|---|---|---|")
         for i in inds:
-            years = i.years()
-            span = f"{min(years)}-{max(years)}" if years else ""
+            span = i.span()
             feats = ", ".join(f"{f} {features.get(f, '?')}" for f in i.framework.features)
             study = f" (study #{i.study.number})" if i.study else ""
             out.append(f"| `{i.id}` | {i.title}{study} | {i.unit} | {i.polarity} | {span} | "

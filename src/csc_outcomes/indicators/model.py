@@ -157,8 +157,12 @@ class Indicator(Strict):
     def version_for(self, year: int) -> Version | None:
         return next((v for v in self.versions if v.covers(year)), None)
 
-    def years(self, available: range = range(2010, 2026)) -> list[int]:
-        return [y for y in available if self.version_for(y)]
+    def span(self) -> str:
+        """The years the versions cover, as text: '2015-2024', or 'from 2017' when the
+        last version has no end (it covers every later release)."""
+        first = min(v.first_year for v in self.versions)
+        ends = [v.last_year for v in self.versions]
+        return f"from {first}" if None in ends else f"{first}-{max(ends)}"
 
 
 class IndicatorSet(Strict):
