@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from .. import __version__
 from ..errors import CscOutcomesError, LoadInterrupted
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -58,6 +61,8 @@ def emit_json(obj) -> None:
 
 
 def _json_default(value):
+    import pandas as pd
+
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "item"):
@@ -68,6 +73,8 @@ def _json_default(value):
 
 
 def frame_table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None) -> Table:
+    import pandas as pd
+
     table = Table(title=title, caption=caption, show_lines=False)
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
@@ -78,6 +85,8 @@ def frame_table(frame: pd.DataFrame, title: str | None = None, caption: str | No
 
 
 def _blank(v) -> bool:
+    import pandas as pd
+
     try:
         return v is None or bool(pd.isna(v))
     except (TypeError, ValueError):

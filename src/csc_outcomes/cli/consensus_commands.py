@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import click
-import pandas as pd
 
 from .. import ATTRIBUTION
 from ..config import resolve_store_path
@@ -83,6 +82,8 @@ def survey_cmd(indicator_ids, out_dir, set_name, gaps, outcomes_file, panel_file
 
     Example: csc-outcomes consensus survey --set study-2016 --gaps expected-outcomes --out panel/round-1
     """
+    import pandas as pd
+
     from ..consensus.workflow import make_survey
 
     out = make_survey(out_dir, _registry(indicator_dirs), indicator_ids, set_name=set_name,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from .. import ATTRIBUTION
 from ..config import resolve_data_dir, resolve_store_path
@@ -19,6 +19,9 @@ from . import (
     json_option,
     store_option,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @cli.group(cls=Group)
@@ -85,6 +88,8 @@ def data_load(data_dir, store, force, prune, verbose, as_json):
 
 
 def _print_load(report, verbose: bool) -> None:
+    import pandas as pd
+
     frame = pd.DataFrame([{
         "file": f.file, "cells read": f.cells_read, "values": f.values_stored,
         "special": f.special_stored,
@@ -105,6 +110,7 @@ def _print_load(report, verbose: bool) -> None:
 
 def load_summary(report, frame: pd.DataFrame) -> list[str]:
     """The lines that open `data load`'s output: failures and kept files first."""
+
     lines = []
     if report.failed:
         lines.append(f"[bold red]{len(report.failed)} file(s) FAILED[/] and were not loaded "
@@ -138,6 +144,8 @@ def data_status(store, as_json):
 
     Example: csc-outcomes data status --json
     """
+    import pandas as pd
+
     from ..data.status import status
 
     info = status(resolve_store_path(store))
@@ -187,6 +195,8 @@ def data_fetch(cache, mirror, as_json):
 
     Example: csc-outcomes data fetch && csc-outcomes data load
     """
+    import pandas as pd
+
     from ..config import default_cache_dir
     from ..data.fetch import fetch
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-import pandas as pd
 
 from .. import ATTRIBUTION
 from ..config import resolve_store_path
@@ -37,6 +36,8 @@ def indicators_list(indicator_dirs, set_name, as_json):
 
     Example: csc-outcomes indicators list --set study-2016
     """
+    import pandas as pd
+
     registry = _registry(indicator_dirs)
     rows = [{"id": i.id, "title": i.title, "kind": i.kind, "dimension": i.framework.dimension,
              "features": i.framework.features, "unit": i.unit, "polarity": i.polarity,
@@ -152,6 +153,8 @@ def framework_coverage(set_name, indicator_dirs, store, as_json):
 
     Example: csc-outcomes framework coverage --json
     """
+    import pandas as pd
+
     if set_name:
         from ..consensus.agreed import set_coverage
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from .. import ATTRIBUTION
 from ..config import resolve_store_path
@@ -137,6 +136,8 @@ def _print_replication(result) -> None:
 
 
 def _print_sensitivity(out) -> None:
+    import pandas as pd
+
     console.print(frame_table(pd.DataFrame(out["variants"]),
                               title="Sensitivity: each alternative choice, one at a time"))
     r = pd.DataFrame(out["phase2_r"]).round(3)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..config import resolve_store_path
 from ..data.store import Store
-from .model import Indicator, Version
+from .model import Indicator
 from .registry import Registry, load_registry
 
 COLUMNS = ["la_code", "period", "indicator", "value", "numerator", "denominator", "status"]
