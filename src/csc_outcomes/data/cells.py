@@ -119,9 +119,9 @@ def parse_uniques(uniques, convention: str | dict[str, str]) -> ParsedUniques:
     (1200.0, [False, False, False, True])
     """
     codes = CONVENTIONS[convention] if isinstance(convention, str) else convention
-    text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str).str.strip()
-    numeric = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-    number = numeric.to_numpy(dtype=float, na_value=np.nan)
+    read = [_number(u) for u in uniques]
+    number = np.array([n for n, _ in read], dtype=float)
+    text = np.array([t for _, t in read], dtype=object)
     is_num = ~np.isnan(number) & ~np.isinf(number)
     special = np.array([None if n else codes.get(t.lower()) for t, n in zip(text, is_num)],
                        dtype=object)
@@ -129,8 +129,28 @@ def parse_uniques(uniques, convention: str | dict[str, str]) -> ParsedUniques:
     status = np.where(is_num, "value", special).astype(object)
     status[bad] = None
     status_codes, status_labels = pd.factorize(status, use_na_sentinel=True)
-    code = np.where(is_num | bad, None, text.to_numpy(dtype=object)).astype(object)
+    code = np.where(is_num | bad, None, text).astype(object)
     code_codes, code_labels = pd.factorize(code, use_na_sentinel=True)
     return ParsedUniques(np.where(is_num, number, np.nan), bad, status_codes.astype(np.int64),
                          np.asarray(status_labels, dtype=object), code_codes.astype(np.int64),
                          np.asarray(code_labels, dtype=object))
+
+
+_NUMBERS: dict[str, tuple[float, str]] = {}
+
+
+def _number(raw) -> tuple[float, str]:
+    """(the number a cell's text spells, or NaN; the text stripped), memoised: the same
+    texts recur in every file. Reads what ``pandas.to_numeric`` reads, after removing
+    thousands separators: no underscores, only ASCII digits."""
+    key = raw if isinstance(raw, str) else str(raw)
+    found = _NUMBERS.get(key)
+    if found is None:
+        text = key.strip()
+        plain = text.replace(",", "")
+        try:
+            value = float(plain) if plain.isascii() and "_" not in plain else np.nan
+        except ValueError:
+            value = np.nan
+        found = _NUMBERS.setdefault(key, (value, text))
+    return found

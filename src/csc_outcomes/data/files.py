@@ -104,26 +104,35 @@ def _scan_records(text: str, width: int, records: int
     and is not short.
 
     Where the parser found as many records as there are lines after the header, no quoted
-    field spans lines, so a record is a line: its fields are counted without parsing it,
-    except on the few lines with quotes (a quoted comma is not a separator).
+    field spans lines, so a record is a line: its separators are counted over the bytes at
+    once, and only the few lines that might be short or that hold quotes (a quoted comma
+    is not a separator) are parsed.
     """
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    if records != len(lines) - 1:
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == 10)
+    if records != len(ends) - 1 or not len(ends):
         return _scan_records_parsed(text, width)
-    header = next(csv.reader(lines[:1]))
-    body = lines[1:]
-    fields = np.fromiter((line.count(",") for line in body), dtype=np.int64, count=len(body)) + 1
-    check = np.flatnonzero(fields < width).tolist()
-    check += [i for i, line in enumerate(body) if '"' in line]
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    quote = data == 34
+    if quote.any():  # a comma inside quotes (an odd number of quotes before it) is text
+        outside = (np.cumsum(quote, dtype=np.int32) & 1) == 0
+        if (np.add.reduceat(quote, starts, dtype=np.int64) & 1).any():
+            return _scan_records_parsed(text, width)
+        separators = (data == 44) & outside
+    else:
+        separators = data == 44
+    fields = np.add.reduceat(separators, starts, dtype=np.int64) + 1
+    blank = (ends - starts) <= 1  # "" or "\r"
+    check = np.flatnonzero(((fields < width) & ~blank)[1:])
+    lines = text.split("\n") if len(check) else []
     short = []
-    for pos in sorted(set(check)):
-        line = body[pos]
+    for pos in check.tolist():
+        line = lines[pos + 1]
         n = len(next(csv.reader([line]), [])) if line.strip("\r") else 0
         if 0 < n < width:
             short.append((pos, n))
-    return header, list(range(2, len(lines) + 1)), short
+    header = next(csv.reader([text[: text.index("\n")]]))
+    return header, list(range(2, len(ends) + 1)), short
 
 
 def _scan_records_parsed(text: str, width: int):

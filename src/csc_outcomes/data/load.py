@@ -356,9 +356,7 @@ def _read_one(data_dir: Path, name: str, family: str, loader_key: str):
 def _tables(ctx: ReadContext, family: str, result: ReadResult):
     name = ctx.name
     obs = result.observation_table(ctx, name)
-    status = obs.column("status").combine_chunks().dictionary_decode().to_numpy(
-        zero_copy_only=False) if obs.num_rows else []
-    by_status = pd.Series(status, dtype=object).value_counts()
+    by_status = result.status_counts()
     values = int(by_status.get("value", 0)) + result.other_values
     special = int(obs.num_rows - by_status.get("value", 0)) + result.other_special
     problem_cells = sum(p.cells for p in result.problems)
@@ -378,7 +376,7 @@ def _tables(ctx: ReadContext, family: str, result: ReadResult):
         frame["source_file"] = name
         tables[table] = frame
     measures = pd.DataFrame(list(result.measures.values()))
-    by_status = by_status.drop("value", errors="ignore").to_dict()
+    by_status = {k: v for k, v in by_status.items() if k != "value"}
     if result.other_special:
         by_status["other"] = result.other_special
     report = FileReport(name, family, result.cells_read, values, special, problem_cells,

@@ -138,6 +138,14 @@ class ReadResult:
         """The observations as a DataFrame with OBS_COLUMNS (after :meth:`finish`)."""
         return self.finish(ctx or ReadContext(Path(), "?")).frame()
 
+    def status_counts(self) -> dict[str, int]:
+        """Observations by status (after :meth:`finish`)."""
+        if not self.observations:
+            return {}
+        status = self.observations[0].columns["status"]
+        counts = np.bincount(status.codes, minlength=len(status.labels))
+        return {str(label): int(n) for label, n in zip(status.labels, counts) if n}
+
     def observation_table(self, ctx: ReadContext, source_file: str) -> pa.Table:
         """The observations as the store's Arrow table (after :meth:`finish`)."""
         return _arrow(self.finish(ctx), source_file, self.release)
@@ -204,14 +212,15 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
 
 
-def emit_block(result: ReadResult, ctx: ReadContext, *, cells: np.ndarray, rows, la_codes,
+def emit_block(result: ReadResult, ctx: ReadContext, *, cells, rows, la_codes,
                measures, periods, years, convention: str, columns) -> None:
     """Parse a table of cells into observations and problems, in one pass.
 
     Parameters
     ----------
-    cells : 2-D array (rows x columns) of cell texts; NaN or None marks a field missing
-        from a short row (reported as ``truncated-row``).
+    cells : 2-D array (rows x columns) of cell texts, NaN or None marking a field missing
+        from a short row (reported as ``truncated-row``); or, already encoded, a
+        :class:`Coded` whose ``codes`` are 2-D (code -1 for a missing field).
     rows : each row's number in the source (for problems and ``source_row``).
     la_codes : each row's register key; rows with None were reported by the caller and
         are skipped here (their cells are not counted again).
@@ -220,39 +229,36 @@ def emit_block(result: ReadResult, ctx: ReadContext, *, cells: np.ndarray, rows,
     periods, years : one for all rows, or one per row.
     convention : the source's symbols (see :mod:`..cells`).
     columns : each column's name as problems should show it.
+
+    Every per-row argument may be given as a :class:`Coded` (labels and a code per row).
     """
-    la = np.asarray(la_codes, dtype=object)
-    keep = pd.notna(la)
-    cells = np.asarray(cells, dtype=object)
-    if cells.ndim == 1:
-        cells = cells[:, None]
+    la = _coded(la_codes, len(rows))
+    keep = la.codes >= 0
+    cells = cells if isinstance(cells, Coded) else _encode_cells(cells)
     rows = np.asarray(rows, dtype=np.int64)
+    periods, years = _coded(periods, len(rows)), _coded(years, len(rows))
+    stems = _coded(measures[0], len(rows)) if isinstance(measures, tuple) else None
     if not keep.all():
-        cells, rows, la = cells[keep], rows[keep], la[keep]
-        periods, years = _rows(periods, keep), _rows(years, keep)
-        if isinstance(measures, tuple):
-            measures = (np.asarray(measures[0], dtype=object)[keep], measures[1])
-    nr, nc = cells.shape
+        cells = Coded(cells.codes[keep], cells.labels)
+        rows, la, periods, years = rows[keep], la.take(keep), periods.take(keep), \
+            years.take(keep)
+        stems = stems.take(keep) if stems is not None else None
+    nr, nc = cells.codes.shape
     if nr * nc == 0:
         return
     result.cells_read += nr * nc
-    flat = cells.ravel(order="F")  # column by column, rows within
-    index, uniques = pd.factorize(flat, use_na_sentinel=True)
-    parsed = parse_uniques(uniques, convention)
+    index = cells.codes.ravel(order="F")  # column by column, rows within
+    parsed = parse_uniques(cells.labels, convention)
     short = index < 0
     bad = ~short & parsed.bad[np.where(short, 0, index)]
     if short.any() or bad.any():
-        _cell_problems(result, ctx, flat, short, bad, rows, columns, nr)
+        _cell_problems(result, ctx, cells, short, bad, rows, columns, nr)
     ok = np.flatnonzero(~(short | bad))
     u = index[ok]
     tile = lambda per_row: np.tile(per_row, nc)[ok]  # noqa: E731 - one line per column
-    cols = {
-        "la_code": Coded.of(la, nr),
-        "period": Coded.of(periods, nr),
-        "year": Coded.of(years, nr),
-    }
-    cols = {c: Coded(tile(v.codes), v.labels) for c, v in cols.items()}
-    cols["measure"] = _measure_codes(measures, nr, nc, ok)
+    cols = {c: Coded(tile(v.codes), v.labels)
+            for c, v in (("la_code", la), ("period", periods), ("year", years))}
+    cols["measure"] = _measure_codes(measures, stems, nr, nc, ok)
     cols["status"] = Coded(parsed.status_codes[u], parsed.status_labels)
     cols["code"] = Coded(parsed.code_codes[u], parsed.code_labels)
     cols["value"] = parsed.value[u]
@@ -260,17 +266,23 @@ def emit_block(result: ReadResult, ctx: ReadContext, *, cells: np.ndarray, rows,
     result.observations.append(Block(cols))
 
 
-def _rows(value, keep: np.ndarray):
-    if isinstance(value, (np.ndarray, pd.Series, pd.Index, list)):
-        return np.asarray(value, dtype=object)[keep]
-    return value
+def _coded(value, n: int) -> Coded:
+    return value if isinstance(value, Coded) else Coded.of(value, n)
 
 
-def _measure_codes(measures, nr: int, nc: int, ok: np.ndarray) -> Coded:
+def _encode_cells(cells) -> Coded:
+    """A 2-D table of texts as (codes, distinct texts); NaN/None is code -1."""
+    cells = np.asarray(cells, dtype=object)
+    if cells.ndim == 1:
+        cells = cells[:, None]
+    codes, uniques = pd.factorize(cells.ravel(order="F"), use_na_sentinel=True)
+    return Coded(codes.reshape(cells.shape, order="F"), np.asarray(uniques, dtype=object))
+
+
+def _measure_codes(measures, stems: Coded | None, nr: int, nc: int, ok: np.ndarray) -> Coded:
     column = np.repeat(np.arange(nc, dtype=np.int64), nr)[ok]
-    if not isinstance(measures, tuple):
+    if stems is None:
         return Coded(column, np.asarray(list(measures), dtype=object))
-    stems = Coded.of(measures[0], nr)
     combo = np.tile(stems.codes, nc)[ok] * nc + column
     used, codes = np.unique(combo, return_inverse=True)
     suffixes = list(measures[1])
@@ -278,8 +290,9 @@ def _measure_codes(measures, nr: int, nc: int, ok: np.ndarray) -> Coded:
     return Coded(codes.astype(np.int64), labels)
 
 
-def _cell_problems(result, ctx, flat, short, bad, rows, columns, nr) -> None:
+def _cell_problems(result, ctx, cells: Coded, short, bad, rows, columns, nr) -> None:
     columns = list(columns)
+    flat = cells.codes.ravel(order="F")
     for pos in np.flatnonzero(short | bad):
         row, column = int(rows[pos % nr]), columns[pos // nr]
         if short[pos]:
@@ -287,7 +300,7 @@ def _cell_problems(result, ctx, flat, short, bad, rows, columns, nr) -> None:
                                            "field missing: the row ends early (is the file cut "
                                            "short?). Restore the complete file.", None))
         else:
-            text = flat[pos]
+            text = cells.labels[flat[pos]]
             result.problems.append(Problem(
                 "bad-value", ctx.name, row, column,
                 f"{text!r} is neither a number nor a symbol this source documents; "
