@@ -3,7 +3,9 @@
 A value is computed only when every measure it needs is a published number; any
 suppressed, missing or otherwise special input makes the result special too, with
 the most informative status (suppression first). A zero denominator gives
-``not_applicable``. Nothing is imputed.
+``not_applicable``. Nothing is imputed, unless ``suppressed="zero"`` asks for a
+suppressed part of a ratio to count as zero (as a spreadsheet summing the published
+cells would).
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ COLUMNS = ["la_code", "period", "indicator", "value", "numerator", "denominator"
 #: When inputs disagree, the result takes the first of these that any input has.
 STATUS_ORDER = ["suppressed", "not_available", "missing", "not_applicable", "low_reliability",
                 "rounds_to_zero", "nil"]
+SUPPRESSED_RULES = ("missing", "zero")
 
 
 def values(ids: list[str] | None = None, years: list[int] | None = None, *,
            set_name: str | None = None, store: str | Path | None = None,
-           registry: Registry | None = None, areas: bool = False) -> pd.DataFrame:
+           registry: Registry | None = None, areas: bool = False,
+           variants: tuple[str, ...] | list[str] | None = None,
+           suppressed: str = "missing") -> pd.DataFrame:
     """Indicator values for authorities and years.
 
     Parameters
@@ -38,6 +43,12 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     store : the store file (default: ``CSC_OUTCOMES_STORE`` or the user data folder).
     registry : definitions to use (default: the built-ins).
     areas : also return England and the regions.
+    variants : version variants to compute with, in order of preference (e.g.
+        ``["la-tables", "headcount"]``); an indicator without one uses its default
+        version. Default: the set's ``variants`` if ``set_name`` is given, else none.
+    suppressed : what a suppressed numerator or denominator part does: ``"missing"``
+        makes the value suppressed (the default); ``"zero"`` counts the part as 0. A
+        published value (a version's ``measure``) that is suppressed stays suppressed.
 
     Returns
     -------
@@ -48,9 +59,13 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     the counts behind a rate where the definition has them (for weighting), else NaN.
     """
     registry = registry or load_registry()
+    if suppressed not in SUPPRESSED_RULES:
+        raise ValueError(f"suppressed must be one of {SUPPRESSED_RULES}, not {suppressed!r}")
+    if variants is None:
+        variants = registry.sets[set_name].variants if set_name in registry.sets else ()
     indicators = registry.resolve(ids, set_name)
-    plan = [(ind, y, ind.version_for(y)) for ind in indicators
-            for y in (years or ind.years()) if ind.version_for(y)]
+    plan = [(ind, y, ind.version_for(y, variants)) for ind in indicators
+            for y in (years or ind.years()) if ind.version_for(y, variants)]
     if not plan:
         return pd.DataFrame(columns=COLUMNS)
     needed = {(t.measure, y + t.year_offset) for _, y, v in plan for t in v.terms()}
@@ -59,7 +74,7 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
         levels = st.query("SELECT la_code, level FROM la")
         alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
     frames = [_compute(ind, year, version, obs, _universe_of(alive[year], levels, obs, version,
-                                                            areas))
+                                                            areas), suppressed)
               for ind, year, version in plan]
     out = pd.concat(frames, ignore_index=True)[COLUMNS]
     out.attrs["versions"] = {f"{ind.id}:{y}": v.version for ind, y, v in plan}
@@ -67,16 +82,23 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
 
 
 def fetch_observations(store: Store, needed: set[tuple[str, int]]) -> pd.DataFrame:
-    """One row per (authority, measure, year): the newest release, then the latest period label."""
+    """One row per (authority, year, measure, release): the newest release (``latest``) and
+    the first (``first``), each with the latest period label."""
     measures = sorted({m for m, _ in needed})
     years = sorted({y for _, y in needed})
+    # every release, not the observation_latest view: a term may ask for the first
     obs = store.query(
-        "SELECT la_code, year, measure, value, status, period, release FROM observation_latest "
-        "WHERE measure IN (SELECT unnest(?)) AND year IN (SELECT unnest(?))",
+        "SELECT la_code, year, measure, value, status, period, release, source_file "
+        "FROM observation WHERE measure IN (SELECT unnest(?)) AND year IN (SELECT unnest(?))",
         [measures, years])
-    obs = obs.sort_values(["release", "period"], ascending=False, na_position="last")
-    return obs.drop_duplicates(["la_code", "year", "measure"]).set_index(
-        ["la_code", "year", "measure"])[["value", "status"]]
+    key = ["la_code", "year", "measure"]
+    latest = obs.sort_values(["release", "period", "source_file"], ascending=[False, False, True],
+                             na_position="last")
+    first = obs.sort_values(["release", "period", "source_file"], ascending=[True, False, True],
+                            na_position="last")
+    both = pd.concat([latest.drop_duplicates(key).assign(pick="latest"),
+                      first.drop_duplicates(key).assign(pick="first")])
+    return both.set_index([*key, "pick"])[["value", "status"]]
 
 
 def _universe_of(alive: set[str], levels: pd.DataFrame, obs: pd.DataFrame, version: Version,
@@ -91,12 +113,17 @@ def _universe_of(alive: set[str], levels: pd.DataFrame, obs: pd.DataFrame, versi
     return sorted(codes)
 
 
-def _lookup(obs: pd.DataFrame, codes: list[str], year: int, term) -> tuple[np.ndarray, np.ndarray]:
+def _lookup(obs: pd.DataFrame, codes: list[str], year: int, term,
+            suppressed: str = "missing") -> tuple[np.ndarray, np.ndarray]:
     key = pd.MultiIndex.from_arrays([codes, [year + term.year_offset] * len(codes),
-                                     [term.measure] * len(codes)])
+                                     [term.measure] * len(codes), [term.release] * len(codes)])
     got = obs.reindex(key)
-    status = got["status"].fillna("missing").to_numpy(dtype=object)
-    return got["value"].to_numpy(dtype=float), status
+    value = got["value"].to_numpy(dtype=float, copy=True)
+    status = got["status"].fillna("missing").to_numpy(dtype=object, copy=True)
+    if suppressed == "zero":
+        value[status == "suppressed"] = 0.0
+        status[status == "suppressed"] = "value"
+    return value, status
 
 
 def _combine(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -111,12 +138,12 @@ def _combine(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np
 
 
 def _compute(ind: Indicator, year: int, version: Version, obs: pd.DataFrame,
-             codes: list[str]) -> pd.DataFrame:
+             codes: list[str], suppressed: str = "missing") -> pd.DataFrame:
     n = len(codes)
     num = den = (np.full(n, np.nan), np.full(n, "value", dtype=object))
     if version.numerator:
-        num = _combine([_lookup(obs, codes, year, t) for t in version.numerator])
-        den = _combine([_lookup(obs, codes, year, t) for t in version.denominator])
+        num = _combine([_lookup(obs, codes, year, t, suppressed) for t in version.numerator])
+        den = _combine([_lookup(obs, codes, year, t, suppressed) for t in version.denominator])
     if version.measure:
         value, status = _lookup(obs, codes, year, version.measure)
         value = np.where(status == "value", value, np.nan)
