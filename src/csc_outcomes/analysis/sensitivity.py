@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import AnalysisError
 from ..indicators import load_registry
 from ..indicators.registry import Registry
+from .compare import against_published
 from .replicate import STUDY_WINDOW, STUDY_YEAR, Choices, replicate
 
 #: The study's Table A2a is reproduced digit for digit on 10 of its 12 printed rows only if
@@ -59,7 +60,9 @@ def sensitivity(choices: Choices | None = None, *, store: str | Path | None = No
     -------
     dict with ``default`` (the replicate() result), ``variants`` (one summary row per
     alternative: what changed, phase-one maxima and overlap of the named authorities with
-    the default's, phase-two count of p < 0.05 and largest |r|, error) and ``phase2_r``
+    the default's, phase-two count of p < 0.05 and largest |r|, for 2015 the fit to the
+    published tables (fit_rows_exact, fit_rows_n_match, fit_sum_abs_dr, fit_l1), error)
+    and ``phase2_r``
     ({variant: {indicator: r}}) and ``phase2_n``.
     """
     choices = choices or Choices()
@@ -98,5 +101,9 @@ def _summary(name: str, what: str, result: dict, base: dict) -> dict:
     ps = [p for p in result["phase2"] if p["p"] is not None]
     out["phase2_significant"] = sum(p["p"] < 0.05 for p in ps)
     out["phase2_max_abs_r"] = round(max((abs(p["r"]) for p in ps), default=0), 3)
+    if result["year"] == STUDY_YEAR and result["choices"]["indicator_set"] == "study-2016":
+        fit = against_published(result).summary
+        out.update(fit_rows_exact=fit["rows_exact"], fit_rows_n_match=fit["rows_n_match"],
+                   fit_sum_abs_dr=fit["sum_abs_dr"], fit_l1=fit["l1_table1"] + fit["l1_table3"])
     out["error"] = None
     return out
