@@ -104,8 +104,14 @@ def test_search_finds_the_recoded_rating_but_never_makes_it_a_default(found):
     assert "CPI (first) published 2013-07-12: Inadequate" in text
 
 
-def test_search_phase_one_rules(found):
+def test_search_phase_one_rules(found, store_path):
+    from csc_outcomes.analysis.compare import against_published
+    from csc_outcomes.analysis.replicate import replicate
+
     top = found.phase1.iloc[0]
+    fit = against_published(replicate(store=store_path)).summary  # the same rule, run in full
+    assert (top.l1_table1, top.l1_table3, top.named_table2, top.named_table4) == (
+        fit["l1_table1"], fit["l1_table3"], fit["named_table2"], fit["named_table4"])
     assert (top.ties, top.base, top.contested) == ("order", "universe", "study")
     assert top.l1_table1 + top.l1_table3 <= 12
     include = found.phase1[found.phase1.ties == "include"]

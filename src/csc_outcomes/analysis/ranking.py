@@ -11,6 +11,7 @@ indicator are never ranked on it: nothing is imputed.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -109,12 +110,9 @@ def _top(ordered: pd.Series, k: int, ties: str, worst: bool = False) -> set:
 
 def recurrence(groups: dict[str, set], universe: list[str]) -> pd.Series:
     """How many indicators put each authority in the group (0 for those never in it)."""
-    counts = pd.Series(0, index=pd.Index(sorted(universe), name="la_code"), dtype=int)
-    for members in groups.values():
-        for la in members:
-            if la in counts.index:
-                counts[la] += 1
-    return counts
+    tally = Counter(la for members in groups.values() for la in members)
+    index = pd.Index(sorted(universe), name="la_code")
+    return pd.Series([tally.get(la, 0) for la in index], index=index, dtype=int)
 
 
 def distribution(counts: pd.Series) -> pd.DataFrame:
@@ -136,10 +134,10 @@ def named(counts: pd.Series, top: int = 10, minimum: int = 1) -> pd.Series:
     ``top`` authorities (the highest level is always taken, however many it has); counts
     below ``minimum`` are never listed.
     """
-    chosen = pd.Series(dtype=int)
-    for level in sorted(counts[counts >= minimum].unique(), reverse=True):
-        at = counts[counts == level]
-        if len(chosen) and len(chosen) + len(at) > top:
-            break
-        chosen = pd.concat([chosen, at])
-    return chosen.sort_values(ascending=False, kind="stable")
+    listed = counts[counts >= minimum]
+    sizes = listed.value_counts().sort_index(ascending=False)
+    running = sizes.cumsum()
+    keep = running.index[(running <= top) | (running.index == running.index.max())] \
+        if len(running) else []
+    lowest = min(keep) if len(keep) else np.inf
+    return listed[listed >= lowest].sort_values(ascending=False, kind="stable")

@@ -233,22 +233,25 @@ def rank_phase1(values_by_data: dict[tuple, pd.DataFrame], directions: dict[tupl
     codes = printed_codes(names, pub)
     printed = {s: dict(zip(pub.distribution[s].indicators, pub.distribution[s].authorities))
                for s in ("best", "worst")}
+    swap = {"best": "worst", "worst": "best"}
     rows = []
     for (source, suppressed), frame in values_by_data.items():
-        for (contested,), dirs in directions.items():
-            for rule in PHASE1_RULES:
-                groups = {"best": {}, "worst": {}}
-                for ind, direction in dirs.items():
-                    if direction is None or ind not in frame:
-                        continue
-                    best, worst = extremes(
-                        frame[ind], direction, share=share, k_rule=rule["k_rule"],
-                        ties=rule["ties"], method=rule["method"], order=order,
-                        base_n=len(frame) if rule["base"] == "universe" else None)
-                    groups["best"][ind], groups["worst"][ind] = best, worst
+        for rule in PHASE1_RULES:
+            # each indicator's groups once, ranked "higher is better"; a direction then
+            # picks the ends (the rules are symmetric, so "lower" swaps best and worst)
+            ends = {}
+            for ind in frame:
+                best, worst = extremes(
+                    frame[ind], "higher", share=share, k_rule=rule["k_rule"],
+                    ties=rule["ties"], method=rule["method"], order=order,
+                    base_n=len(frame) if rule["base"] == "universe" else None)
+                ends[ind] = {"best": best, "worst": worst}
+            for (contested,), dirs in directions.items():
                 row = {"source": source, "suppressed": suppressed, **rule, "contested": contested}
                 for side, (t_dist, t_named) in {"best": ("1", "2"), "worst": ("3", "4")}.items():
-                    counts = recurrence(groups[side], list(frame.index))
+                    groups = {ind: ends[ind][side if d == "higher" else swap[side]]
+                              for ind, d in dirs.items() if d is not None and ind in ends}
+                    counts = recurrence(groups, list(frame.index))
                     dist = distribution(counts)
                     ours = dict(zip(dist.indicators, dist.authorities))
                     row[f"l1_table{t_dist}"] = int(sum(
