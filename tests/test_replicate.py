@@ -160,3 +160,35 @@ def test_cli_rejects_a_bad_direction(store_path):
     result = CliRunner().invoke(cli, ["replicate", "--direction", "cla-missing=up",
                                       "--store", str(store_path)])
     assert result.exit_code != 0 and "ID=higher" in result.output
+
+
+def test_a_recode_can_add_an_uninspected_authority(store_path):
+    croydon = "E09000008"  # first SIF published 4 September 2017
+    result = replicate(Choices(recodes=((croydon, "Good"),)), store=store_path)
+    assert result["inspected"] == 84
+    row = next(s for s in result["sample"] if s["la_code"] == croydon)
+    assert row == {"la_code": croydon, "la_name": "Croydon", "grade": "Good",
+                   "official_grade": None, "rating": 2, "published": None}
+    assert any("no counted judgement" in n for n in result["notes"])
+    json.dumps(result, allow_nan=False)
+
+
+def test_cli_new_choices_and_their_errors(store_path):
+    def run(*args):
+        return CliRunner().invoke(cli, ["replicate", *args, "--store", str(store_path)])
+
+    bad = run("--recode", "E09000021=Bad")
+    assert bad.exit_code != 0 and "LA_CODE=GRADE" in bad.output
+    both = run("--search", "--sensitivity")
+    assert both.exit_code != 0 and "--search runs on its own" in both.output
+    inspected = run("--ofsted-date", "inspected")
+    assert inspected.exit_code == 1
+    assert "Error: the releases give no inspection dates" in inspected.output
+    study = run("--study-ratings", "--json")
+    assert study.exit_code == 0, study.output
+    out = json.loads(study.output)
+    assert out["choices"]["recodes"] == {"E09000021": "Inadequate"}
+    assert any("Kingston upon Thames (E09000021) is rated Inadequate, not Ofsted's Good" in n
+               for n in out["notes"])
+    fte = json.loads(run("--workforce-basis", "fte", "--source", "underlying", "--json").output)
+    assert fte["choices"]["workforce_basis"] == "fte" and fte["choices"]["source"] == "underlying"

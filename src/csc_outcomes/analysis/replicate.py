@@ -205,20 +205,44 @@ def replicate(choices: Choices | None = None, *, store: str | Path | None = None
                                                     values="value", aggfunc="first")
     wide = wide.reindex(columns=ids)
     directions = _directions(registry, ids, choices)
-    phase1_ids = [i for i in ids if registry.get(i).kind in choices.phase1_kinds
-                  and directions[i] is not None]
     members_universe = universe.index if choices.universe == "all" else rated.index
     result = {"choices": choices.describe(), "year": choices.year,
               "universe": int(len(members_universe)), "inspected": int(len(rated)),
               "indicators": [], "phase1": {}, "phase2": [], "notes": [],
               "attribution": ATTRIBUTION}
-    versions = vals.attrs.get("versions", {})
-    order = table_order(universe)
+    groups = _phase1_groups(result, choices, registry, ids, wide, members_universe,
+                            directions, vals.attrs.get("versions", {}), table_order(universe))
+    for side in ("best", "worst"):
+        counts = recurrence(groups[side], list(members_universe))
+        result["phase1"][side] = _phase1_side(counts, groups[side], universe, rated,
+                                              choices.named_top)
+    for ind_id in ids:
+        x = wide[ind_id] if ind_id in wide else pd.Series(dtype=float)
+        stats = simple_regression(x.reindex(rated.index), rated.rating)
+        result["phase2"].append({"indicator": ind_id, **stats})
+    result["sample"] = [{"la_code": la, "la_name": universe.loc[la, "name"], "grade": r.grade,
+                         "official_grade": r.official_grade if pd.notna(r.official_grade)
+                         else None, "rating": int(r.rating),
+                         "published": r.published.isoformat() if pd.notna(r.published) else None}
+                        for la, r in rated.sort_values("published").iterrows()]
+    result["names"] = universe.name.to_dict()
+    for la, grade in choices.recodes:
+        result["notes"].append(_recode_note(universe.loc[la, "name"], la, grade,
+                                            rated.loc[la, "official_grade"]))
+    return result
+
+
+def _phase1_groups(result: dict, choices: Choices, registry: Registry, ids: list[str],
+                   wide: pd.DataFrame, members_universe: pd.Index, directions: dict,
+                   versions: dict, order: pd.Series) -> dict[str, dict[str, set]]:
+    """Each phase-one indicator's best and worst groups; fills result["indicators"] and
+    notes on the way."""
     groups = {"best": {}, "worst": {}}
     for ind_id in ids:
         col = wide[ind_id].reindex(members_universe) if ind_id in wide else pd.Series(dtype=float)
         n = int(col.notna().sum())
-        in_phase1 = ind_id in phase1_ids
+        in_phase1 = registry.get(ind_id).kind in choices.phase1_kinds and \
+            directions[ind_id] is not None
         number = versions.get(f"{ind_id}:{choices.year}")
         version = next((v for v in registry.get(ind_id).versions if v.version == number), None)
         result["indicators"].append({"indicator": ind_id, "title": registry.get(ind_id).title,
@@ -240,24 +264,7 @@ def replicate(choices: Choices | None = None, *, store: str | Path | None = None
         result["notes"].append(f"no {'/'.join(choices.variants())} version for "
                                f"{', '.join(missing_variant)} in {choices.year}: their default "
                                "versions are used")
-    for side in ("best", "worst"):
-        counts = recurrence(groups[side], list(members_universe))
-        result["phase1"][side] = _phase1_side(counts, groups[side], universe, rated,
-                                              choices.named_top)
-    for ind_id in ids:
-        x = wide[ind_id] if ind_id in wide else pd.Series(dtype=float)
-        stats = simple_regression(x.reindex(rated.index), rated.rating)
-        result["phase2"].append({"indicator": ind_id, **stats})
-    result["sample"] = [{"la_code": la, "la_name": universe.loc[la, "name"], "grade": r.grade,
-                         "official_grade": r.official_grade, "rating": int(r.rating),
-                         "published": r.published.isoformat() if pd.notna(r.published) else None}
-                        for la, r in rated.sort_values("published").iterrows()]
-    result["names"] = universe.name.to_dict()
-    for la, grade in choices.recodes:
-        official = rated.loc[la, "official_grade"]
-        result["notes"].append(f"{universe.loc[la, 'name']} ({la}) is rated {grade}, not "
-                               f"Ofsted's {official or 'no judgement in the window'}: a recode")
-    return result
+    return groups
 
 
 def _phase1_side(counts, members, universe, rated, top) -> dict:
@@ -275,3 +282,10 @@ def _phase1_side(counts, members, universe, rated, top) -> dict:
             "table": dist.to_dict(orient="records"), "named": named_rows,
             "members": {k: sorted(v) for k, v in members.items()},
             "counts": {la: int(c) for la, c in counts.items() if c >= 1}}
+
+
+def _recode_note(name: str, la: str, grade: str, official) -> str:
+    if pd.notna(official):
+        return f"{name} ({la}) is rated {grade}, not Ofsted's {official}: a recode"
+    return (f"{name} ({la}) is counted as {grade}, though Ofsted published no counted judgement "
+            "of it in the window: a recode")

@@ -31,6 +31,7 @@ from ..data.store import Store
 from ..indicators import load_registry
 from ..indicators.registry import Registry
 from .compare import EXACT_R, printed_codes
+from .findings import DATA_CHOICES, conclude
 from .published import Published, published
 from .ranking import K_RULES, distribution, extremes, named, recurrence
 from .ratings import CODINGS, GRADES, judgements, ratings
@@ -49,7 +50,6 @@ from .replicate import (
 )
 
 A2A_KEY = ["rows_exact", "rows_n_match", "sum_abs_dr"]
-DATA_CHOICES = ["source", "workforce_basis", "suppressed"]
 A2A_ASCENDING = [False, False, True]
 
 
@@ -266,6 +266,21 @@ def rank_phase1(values_by_data: dict[tuple, pd.DataFrame], directions: dict[tupl
     return _rank(frame, ["l1", "named"], [True, False])
 
 
+def _values_by_data(base: Choices, store_path: Path, registry: Registry, ids: list[str],
+                    authorities: pd.Index) -> dict[tuple, pd.DataFrame]:
+    """{(source, workforce_basis, suppressed): values, one row per authority} for every
+    data choice."""
+    cache: dict = {}
+    wide = {}
+    for data in product(SOURCES, BASES_WORKFORCE, SUPPRESSED):
+        choices = replace(base, **dict(zip(DATA_CHOICES, data)))
+        vals = indicator_values(choices, store_path, registry, ids, cache)
+        wide[data] = vals[vals.status == "value"].pivot_table(
+            index="la_code", columns="indicator", values="value", aggfunc="first").reindex(
+            index=authorities, columns=ids)
+    return wide
+
+
 def search(store: str | Path | None = None, *, registry: Registry | None = None,
            window: tuple[date, date] = STUDY_WINDOW, pub: Published | None = None) -> SearchResult:
     """Search the study's open choices and single-authority changes on the real store.
@@ -286,14 +301,7 @@ def search(store: str | Path | None = None, *, registry: Registry | None = None,
     judged = judgements(store_path)
     first = ratings(store_path, judged=judged)
     first = first[first.index.isin(universe.index)]
-    cache: dict = {}
-    wide = {}
-    for data in product(SOURCES, BASES_WORKFORCE, SUPPRESSED):
-        choices = replace(base, **dict(zip(DATA_CHOICES, data)))
-        vals = indicator_values(choices, store_path, registry, ids, cache)
-        wide[data] = vals[vals.status == "value"].pivot_table(
-            index="la_code", columns="indicator", values="value", aggfunc="first").reindex(
-            index=universe.index, columns=ids)
+    wide = _values_by_data(base, store_path, registry, ids, universe.index)
     samples = rank_samples(wide, first, printed, window)
     cutoff = samples.iloc[0].cutoff_from
     in_sample = first[first.published <= cutoff]
@@ -313,105 +321,6 @@ def search(store: str | Path | None = None, *, registry: Registry | None = None,
     p1 = phase1.iloc[0]
     best = {"published_to": cutoff, **dict(zip(DATA_CHOICES, data)),
             **{k: p1[k] for k in ("ties", "k_rule", "base", "method", "contested")}}
-    conclusions = _conclusions(samples, changes, phase1, judged, printed, wide[data],
-                               in_sample, first)
+    conclusions = conclude(samples, changes, phase1, judged, printed, wide[data], in_sample,
+                           first)
     return SearchResult(samples, changes, phase1, conclusions, best)
-
-
-def _describe_change(row) -> str:
-    if row.change == "none":
-        return "no change"
-    if row.change == "recode":
-        return f"{row.la_name} rated {row.grade} (Ofsted: {row.official_grade})"
-    return f"{row.la_name} {'dropped' if row.change == 'drop' else 'added'}"
-
-
-def _same(frame, row, cols):
-    return frame[(frame[cols] == row[cols]).all(axis=1)]
-
-
-def _conclusions(samples, changes, phase1, judged, printed, x, in_sample, first) -> list[dict]:
-    out = []
-    n_rows = len(printed)
-    best = changes.iloc[0]
-    ranked = _same(samples, best, DATA_CHOICES)  # the samples under the best data choice
-    top = ranked.iloc[0]
-    nxt = ranked[ranked.n_rated != top.n_rated].iloc[0]
-    out.append({
-        "finding": f"The sample is the {top.n_rated} authorities whose first SIF was published "
-                   f"on or before {top.cutoff_from:%d %B %Y} (any cut-off from then to "
-                   f"{top.cutoff_to:%d %B %Y} gives the same sample).",
-        "evidence": f"With Ofsted's ratings and {top.source}/{top.workforce_basis}/"
-                    f"{top.suppressed} data, n equals the printed row's implied n on "
-                    f"{top.rows_n_match}/{n_rows} rows and {top.rows_exact}/{n_rows} rows are "
-                    f"reproduced to 1e-6; the best other sample ({nxt.n_rated} authorities, "
-                    f"cut-off {nxt.cutoff_from:%d %b %Y}) matches n on {nxt.rows_n_match}/"
-                    f"{n_rows} and reproduces {nxt.rows_exact}."})
-    official = changes[changes.change == "none"]
-    for col in DATA_CHOICES:
-        keep = [c for c in DATA_CHOICES if c != col]
-        same_change = _same(changes, best, ["change", "la_code", "grade", *keep])
-        alt = same_change[same_change[col] != best[col]].iloc[0]
-        here, there = (_same(official, r, DATA_CHOICES).iloc[0] for r in (best, alt))
-        out.append({
-            "finding": f"{col.replace('_', ' ').capitalize()}: {best[col]}.",
-            "evidence": f"{best[col]} reproduces {best.rows_exact}/{n_rows} rows (n = implied "
-                        f"n on {best.rows_n_match}) with the best single change and "
-                        f"{here.rows_exact} (n on {here.rows_n_match}) with Ofsted's ratings; "
-                        f"{alt[col]} reproduces {alt.rows_exact} (n on {alt.rows_n_match}) and "
-                        f"{there.rows_exact} (n on {there.rows_n_match})."})
-    base = _same(official, best, DATA_CHOICES).iloc[0]
-    runner = changes[(changes.la_code != best.la_code) | (changes.grade != best.grade)].iloc[0]
-    if best.change != "none" and best.rows_exact > base.rows_exact:
-        other = judged[(judged.la_code == best.la_code)].sort_values("published")
-        history = "; ".join(f"{r.framework} ({r.inspection_type}) published {r.published}: "
-                            f"{r.overall}" for r in other.itertuples())
-        kind = ("the study's Table A2a is reproduced only with this change to Ofsted's record"
-                if best.change == "recode" else
-                "the study's sample differs from the cut-off rule by this authority")
-        out.append({
-            "finding": f"{_describe_change(best)}: {kind}.",
-            "evidence": f"{best.rows_exact}/{n_rows} printed rows reproduced to 1e-6 (sum |dR| "
-                        f"{best.sum_abs_dr:.4f}), against {base.rows_exact} with Ofsted's "
-                        f"ratings (sum {base.sum_abs_dr:.4f}); the next-best other change "
-                        f"({_describe_change(runner)}) reproduces {runner.rows_exact}. "
-                        f"Ofsted's judgements of {best.la_name}: {history}."})
-        unresolved = _unresolved(x, in_sample, best, printed, first)
-        if unresolved:
-            out.append({"finding": "Not reproduced even then: " + ", ".join(
-                f"{ind} (|dR| {d:.4f})" for ind, d in unresolved) + ".",
-                "evidence": "No searched choice or single change reproduces these rows' "
-                            "printed R; their n is the implied n."})
-    p1 = phase1.iloc[0]
-    key = ["l1_table1", "l1_table3", "named_table2", "named_table4"]
-    tied = _same(phase1, p1, key)
-    worse = phase1[~phase1.index.isin(tied.index)].iloc[0]
-    alike = sorted({f"{r.ties}/{r.k_rule}/{r.base}/{r.method}/{r.contested}/{r.source}/"
-                    f"{r.suppressed}" for r in tied.itertuples()})
-    out.append({
-        "finding": f"Phase one: ties {p1.ties}, k {p1.k_rule} of the {p1.base}, by "
-                   f"{p1.method}, contested indicators as the {p1.contested}, {p1.source} "
-                   f"data with suppressed parts as {p1.suppressed}.",
-        "evidence": f"Tables 1 and 3 at L1 distance {p1.l1_table1} and {p1.l1_table3}; "
-                    f"{p1.named_table2}/6 and {p1.named_table4}/6 printed names also named. "
-                    f"Rules giving the same tables (ties/k/base/method/contested/source/"
-                    f"suppressed): {', '.join(alike)}. The next-best ({worse.ties}/"
-                    f"{worse.k_rule}/{worse.base}/{worse.method}/{worse.contested}/"
-                    f"{worse.source}/{worse.suppressed}) is at L1 {worse.l1_table1} and "
-                    f"{worse.l1_table3}."})
-    return out
-
-
-def _unresolved(x, in_sample, best, printed, first) -> list[tuple[str, float]]:
-    grades = in_sample.grade.copy()
-    if best.change == "recode":
-        grades[best.la_code] = best.grade
-    elif best.change == "drop":
-        grades = grades.drop(best.la_code)
-    else:
-        grades[best.la_code] = first.loc[best.la_code, "grade"]
-    y = grades.reindex(x.index).map(CODINGS["outstanding-1"]).to_numpy(float)[None, :]
-    stats = batch_regression(x[printed.indicator].to_numpy(float),
-                             (~np.isnan(y)).astype(float), y)
-    d = np.abs(stats["multiple_r"][0] - printed.multiple_r.to_numpy(float))
-    return [(ind, float(v)) for ind, v in zip(printed.indicator, d) if not v < EXACT_R]
