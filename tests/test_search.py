@@ -100,7 +100,12 @@ def test_search_finds_the_recoded_rating_but_never_makes_it_a_default(found):
     assert runner.rows_exact <= 4
     assert "published_to" in found.best and "recodes" not in found.best
     text = " ".join(c["finding"] + " " + c["evidence"] for c in found.conclusions)
-    assert "Kingston upon Thames rated Inadequate (Ofsted: Good)" in text
+    assert "Kingston upon Thames's rating differs from Ofsted's record: Inadequate (Ofsted: " \
+        "Good); the study's Table A2a is reproduced only with this rating" in text
+    assert best.implies.startswith("Kingston upon Thames's rating differs")
+    assert found.samples.iloc[0].implies == ("the sample is the 83 authorities whose first SIF "
+                                             "was published on or before 2016-03-11 (to "
+                                             "2016-03-28)")
     assert "CPI (first) published 2013-07-12: Inadequate" in text
 
 

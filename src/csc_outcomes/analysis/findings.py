@@ -28,12 +28,16 @@ def _same(frame, row, cols):
     return frame[(frame[cols] == row[cols]).all(axis=1)]
 
 
-def _describe_change(row) -> str:
+def describe_change(row) -> str:
+    """What a single-authority change implies, in words."""
     if row.change == "none":
-        return "no change"
+        return "Ofsted's ratings as recorded"
     if row.change == "recode":
-        return f"{row.la_name} rated {row.grade} (Ofsted: {row.official_grade})"
-    return f"{row.la_name} {'dropped' if row.change == 'drop' else 'added'}"
+        return f"{row.la_name}'s rating differs from Ofsted's record: {row.grade} (Ofsted: " \
+               f"{row.official_grade})"
+    if row.change == "drop":
+        return f"{row.la_name} left out of the sample though its first SIF was published by then"
+    return f"{row.la_name} in the sample though its first SIF was published {row.published}"
 
 
 def _sample(samples, changes, n_rows) -> dict:
@@ -78,15 +82,16 @@ def _rating(changes, judged, printed, x, in_sample, first) -> list[dict]:
     other = judged[(judged.la_code == best.la_code)].sort_values("published")
     history = "; ".join(f"{r.framework} ({r.inspection_type}) published {r.published}: "
                         f"{r.overall}" for r in other.itertuples())
-    kind = ("the study's Table A2a is reproduced only with this change to Ofsted's record"
+    kind = ("the study's Table A2a is reproduced only with this rating"
             if best.change == "recode" else
             "the study's sample differs from the cut-off rule by this authority")
     out = [{
-        "finding": f"{_describe_change(best)}: {kind}.",
+        "finding": f"{describe_change(best)}; {kind}.",
         "evidence": f"{best.rows_exact}/{n_rows} printed rows reproduced to 1e-6 (sum |dR| "
                     f"{best.sum_abs_dr:.4f}), against {base.rows_exact} with Ofsted's ratings "
                     f"(sum {base.sum_abs_dr:.4f}); the next-best other change "
-                    f"({_describe_change(runner)}) reproduces {runner.rows_exact}. Ofsted's "
+                    f"({runner.change} {runner.la_name}: {runner.grade or ''}) reproduces "
+                    f"{runner.rows_exact}. Ofsted's "
                     f"judgements of {best.la_name}: {history}."}]
     unresolved = _unresolved(x, in_sample, best, printed, first)
     if unresolved:

@@ -31,7 +31,7 @@ from ..data.store import Store
 from ..indicators import load_registry
 from ..indicators.registry import Registry
 from .compare import EXACT_R, printed_codes
-from .findings import DATA_CHOICES, conclude
+from .findings import DATA_CHOICES, conclude, describe_change
 from .published import Published, published
 from .ranking import K_RULES, distribution, extremes, named, recurrence
 from .ratings import CODINGS, GRADES, judgements, ratings
@@ -61,9 +61,9 @@ class SearchResult:
     ----------
     samples : one row per (cut-off run, source, workforce_basis, suppressed): rank,
         cutoff_from and cutoff_to (every cut-off day in between gives this sample), n_rated,
-        the A2a fit (rows_exact, rows_n_match, sum_abs_dr, max_abs_dr, significant_equal)
-        and the margin over the next-ranked candidate (ahead_exact, ahead_n_match,
-        ahead_sum_abs_dr).
+        the A2a fit (rows_exact, rows_n_match, sum_abs_dr, max_abs_dr, significant_equal),
+        what it implies (``implies``, in words) and the margin over the next-ranked candidate
+        (ahead_exact, ahead_n_match, ahead_sum_abs_dr).
     changes : one row per single-authority change to the best sample under each data
         choice (change = none, drop, add or recode; la_code, la_name, official_grade, grade,
         published; source, workforce_basis, suppressed), with the same fit and margin
@@ -160,8 +160,11 @@ def rank_samples(x_by_data: dict[tuple, pd.DataFrame], first: pd.DataFrame,
                                n_rated=weights.sum(axis=1).astype(int), source=source,
                                workforce_basis=basis, suppressed=suppressed))
     frame = pd.concat(rows, ignore_index=True)
+    frame["implies"] = [f"the sample is the {r.n_rated} authorities whose first SIF was "
+                        f"published on or before {r.cutoff_from} (to {r.cutoff_to})"
+                        for r in frame.itertuples()]
     frame = frame[["cutoff_from", "cutoff_to", "n_rated", "source", "workforce_basis",
-                   "suppressed", *A2A_KEY, "max_abs_dr", "significant_equal"]]
+                   "suppressed", *A2A_KEY, "max_abs_dr", "significant_equal", "implies"]]
     return _rank(frame, A2A_KEY, A2A_ASCENDING)
 
 
@@ -208,8 +211,9 @@ def rank_changes(x: pd.DataFrame, sample: pd.Series, pool: pd.DataFrame,
     frame = pd.concat([pd.DataFrame(rows), fit], axis=1)
     frame["la_name"] = frame.la_code.map(names) if names is not None else None
     frame["published"] = frame.la_code.map(pool.published) if "published" in pool else None
+    frame["implies"] = [describe_change(r) for r in frame.itertuples()]
     frame = frame[["change", "la_code", "la_name", "official_grade", "grade", "published",
-                   *A2A_KEY, "max_abs_dr", "significant_equal"]]
+                   *A2A_KEY, "max_abs_dr", "significant_equal", "implies"]]
     return _rank(frame, A2A_KEY, A2A_ASCENDING)
 
 

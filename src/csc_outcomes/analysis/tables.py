@@ -103,8 +103,8 @@ def search_frames(found, top: int | None = 10) -> dict[str, pd.DataFrame]:
     cols = {
         "samples": ["rank", "cutoff_from", "cutoff_to", "n_rated", "source", "workforce_basis",
                     "suppressed", *fit, "ahead_exact", "ahead_n_match", "ahead_sum_abs_dr"],
-        "changes": ["rank", "change", "la_name", "official_grade", "grade", "source",
-                    "workforce_basis", "suppressed", *fit, "ahead_exact", "ahead_sum_abs_dr"],
+        "changes": ["rank", "source", "workforce_basis", "suppressed", *fit, "ahead_exact",
+                    "ahead_sum_abs_dr", "implies"],
         "phase1": ["rank", "source", "suppressed", "ties", "k_rule", "base", "method",
                    "contested", "l1_table1", "l1_table3", "named_table2", "named_table4",
                    "ahead_l1"]}
