@@ -60,7 +60,7 @@ class Comparison:
 
 
 def _plain(v):
-    if v is None:
+    if v is None or v is pd.NA:
         return None
     if isinstance(v, float | int) and pd.isna(v):
         return None
@@ -108,7 +108,10 @@ def _a2a(result: dict, pub: Published) -> pd.DataFrame:
             "significant": (p < ALPHA) if p is not None else None,
             "stated": pub.stated_directions.get(row.indicator),
             "sign_matches": _sign(pub.stated_directions.get(row.indicator), r, worse_up)})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    for col in ("published_n", "n"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
 
 
 def _sign(stated: str | None, r: float | None, worse_up: bool) -> bool | None:

@@ -257,13 +257,12 @@ def _phase1_groups(result: dict, choices: Choices, registry: Registry, ids: list
             groups["best"][ind_id], groups["worst"][ind_id] = best, worst
         elif in_phase1:
             result["notes"].append(f"{ind_id}: no values for {choices.year}; left out of phase one")
-    missing_variant = [i["indicator"] for i in result["indicators"]
-                       if i["version"] and i["variant"] is None
-                       and set(registry.get(i["indicator"]).variants()) & set(choices.variants())]
-    if missing_variant:
-        result["notes"].append(f"no {'/'.join(choices.variants())} version for "
-                               f"{', '.join(missing_variant)} in {choices.year}: their default "
-                               "versions are used")
+    for variant in choices.variants():
+        missing = [i["indicator"] for i in result["indicators"] if i["version"]
+                   and i["variant"] is None and variant in registry.get(i["indicator"]).variants()]
+        if missing:
+            result["notes"].append(f"no {variant} version for {', '.join(missing)} in "
+                                   f"{choices.year}: their default versions are used")
     return groups
 
 
