@@ -52,18 +52,20 @@ class Comparison:
     def to_dict(self) -> dict:
         """Strict-JSON-ready: missing figures are None, never NaN."""
         def records(frame: pd.DataFrame) -> list[dict]:
-            return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+            return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
         return {"a2a": records(self.a2a), "bins": records(self.bins),
                 "named": records(self.named), "summary": self.summary, "line": self.line,
                 "reference": published().reference}
 
 
-def _plain(v):
+def json_value(v):
+    """A cell as strict JSON wants it: None for any missing value, dates as ISO text,
+    numpy scalars as Python numbers."""
     if v is None or v is pd.NA:
         return None
-    if isinstance(v, float | int) and pd.isna(v):
-        return None
+    if isinstance(v, date):
+        return v.isoformat()
     if hasattr(v, "item"):
         v = v.item()
     return None if isinstance(v, float) and v != v else v

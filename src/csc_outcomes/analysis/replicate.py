@@ -102,7 +102,10 @@ class Choices:
         return d
 
 
-def _directions(registry: Registry, ids: list[str], choices: Choices) -> dict[str, str | None]:
+def indicator_directions(registry: Registry, ids: list[str],
+                         choices: Choices) -> dict[str, str | None]:
+    """Which end is best for each indicator ("higher", "lower", or None: not ranked): the
+    study's direction, the contested rule, then explicit overrides."""
     out = {}
     overrides = dict(choices.directions)
     for ind_id in ids:
@@ -204,7 +207,7 @@ def replicate(choices: Choices | None = None, *, store: str | Path | None = None
     wide = vals[vals.status == "value"].pivot_table(index="la_code", columns="indicator",
                                                     values="value", aggfunc="first")
     wide = wide.reindex(columns=ids)
-    directions = _directions(registry, ids, choices)
+    directions = indicator_directions(registry, ids, choices)
     members_universe = universe.index if choices.universe == "all" else rated.index
     result = {"choices": choices.describe(), "year": choices.year,
               "universe": int(len(members_universe)), "inspected": int(len(rated)),

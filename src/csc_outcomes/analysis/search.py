@@ -6,8 +6,8 @@ Three searches, each ranked by fit to the published tables:
   the same sample) crossed with every data choice (source, workforce basis, suppression
   rule), scored on Table A2a. All candidates' regressions run at once
   (``regression.batch_regression``).
-- ``changes``: from the best of those, every single-authority change to the sample: one
-  authority dropped, one added (with its official first-SIF rating), one rating recoded.
+- ``changes``: at the best sample, under every data choice, every single-authority change:
+  one authority dropped, one added (with its official first-SIF rating), one rating recoded.
 - ``phase1``: every tie rule, k rule, base, method and direction of the contested
   indicators, crossed with the data choices, scored on Tables 1-4.
 
@@ -30,7 +30,7 @@ from ..config import resolve_store_path
 from ..data.store import Store
 from ..indicators import load_registry
 from ..indicators.registry import Registry
-from .compare import EXACT_R, printed_codes
+from .compare import EXACT_R, json_value, printed_codes
 from .findings import DATA_CHOICES, conclude, describe_change
 from .published import Published, published
 from .ranking import K_RULES, distribution, extremes, named, recurrence
@@ -43,7 +43,7 @@ from .replicate import (
     STUDY_WINDOW,
     SUPPRESSED,
     Choices,
-    _directions,
+    indicator_directions,
     indicator_values,
     study_ids,
     table_order,
@@ -84,21 +84,11 @@ class SearchResult:
     def to_dict(self, top: int | None = None) -> dict:
         def records(frame):
             frame = frame if top is None else frame.head(top)
-            return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+            return [{k: json_value(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
         return {"samples": records(self.samples), "changes": records(self.changes),
                 "phase1": records(self.phase1), "conclusions": self.conclusions,
-                "best": {k: _plain(v) for k, v in self.best.items()}}
-
-
-def _plain(v):
-    if isinstance(v, date):
-        return v.isoformat()
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and v != v:
-        return None
-    return v
+                "best": {k: json_value(v) for k, v in self.best.items()}}
 
 
 def a2a_fit(stats: dict[str, np.ndarray], printed: pd.DataFrame) -> pd.DataFrame:
@@ -318,7 +308,7 @@ def search(store: str | Path | None = None, *, registry: Registry | None = None,
     kinds = [i for i in ids if registry.get(i).kind in base.phase1_kinds]
     child = {(s, sup): wide[(s, top.workforce_basis, sup)][kinds]
              for s, sup in product(SOURCES, SUPPRESSED)}
-    directions = {(c,): _directions(registry, kinds, replace(base, contested=c))
+    directions = {(c,): indicator_directions(registry, kinds, replace(base, contested=c))
                   for c in CONTESTED}
     phase1 = rank_phase1(child, directions, table_order(universe), pub,
                          universe.name.to_dict(), share=base.share, top=base.named_top)
