@@ -114,3 +114,46 @@ def test_unknown_indicator_and_set_have_clear_errors():
         registry.get("no-such-thing")
     with pytest.raises(DefinitionError, match="study-2016"):
         registry.resolve(set_name="nope")
+
+
+def test_variant_versions_cover_the_same_years_and_are_chosen_by_name():
+    v = {"measure": "m", "sources": [{"publisher": "DfE", "dataset": "d"}]}
+    base = dict(id="x", title="t", definition="d", kind="context",
+                framework={"dimension": "context"}, unit="percent", polarity="lower-is-better",
+                period="31-march")
+    ind = Indicator.model_validate(dict(base, versions=[
+        {**v, "version": 1, "first_year": 2015},
+        {**v, "version": 2, "variant": "la-tables", "first_year": 2015, "last_year": 2016,
+         "measure": {"measure": "t", "release": "first"}}]))
+    assert ind.version_for(2015).version == 1
+    assert ind.version_for(2016, ["headcount", "la-tables"]).version == 2
+    assert ind.version_for(2017, ["la-tables"]).version == 1
+    assert ind.variants() == ["la-tables"] and ind.span() == "from 2015"
+    assert ind.version_for(2015, ["la-tables"]).measure.release == "first"
+    with pytest.raises(ValueError, match="overlap"):  # within one variant they may not overlap
+        Indicator.model_validate(dict(base, versions=[
+            {**v, "version": 1, "variant": "fte", "first_year": 2015},
+            {**v, "version": 2, "variant": "fte", "first_year": 2016}]))
+    with pytest.raises(ValueError, match="variant name"):
+        Indicator.model_validate(dict(base, versions=[
+            {**v, "version": 1, "variant": "LA tables", "first_year": 2015}]))
+    with pytest.raises(ValueError, match="release"):
+        Indicator.model_validate(dict(base, versions=[
+            {**v, "version": 1, "first_year": 2015,
+             "measure": {"measure": "t", "release": "newest"}}]))
+
+
+def test_study_set_variants_and_a_misspelt_one(tmp_path):
+    registry = load_registry()
+    assert registry.sets["study-2016"].variants == ["la-tables", "headcount"]
+    # every study indicator with a published LA-tables figure for 2015 has that variant
+    for ind in ("cla-missing", "cla-offending", "cla-sdq-concern", "cpp-second-subsequent"):
+        assert registry.get(ind).version_for(2015, ["la-tables"]).variant == "la-tables"
+    assert registry.get("csww-agency-rate").version_for(2015, ["headcount"]).variant == \
+        "headcount"
+    (tmp_path / "sets").mkdir()
+    (tmp_path / "sets" / "mine.yaml").write_text(
+        "id: mine\ntitle: Mine\ndescription: One\nindicators: [cla-missing]\n"
+        "variants: [la-table]\n")
+    with pytest.raises(DefinitionError, match="'la-table' is not a variant"):
+        load_registry([tmp_path])

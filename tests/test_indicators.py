@@ -57,7 +57,8 @@ STUDY_2015 = [
 
 @pytest.fixture(scope="module")
 def study_2015(store_path):
-    return values(set_name="study-2016", years=[2015], store=store_path).set_index(
+    # the default versions (DfE's underlying data, FTE workforce), not the set's variants
+    return values(set_name="study-2016", years=[2015], store=store_path, variants=()).set_index(
         ["indicator", "la_code"])
 
 
@@ -82,6 +83,64 @@ def test_every_study_indicator_has_145_or_more_values_or_says_why(study_2015):
         assert set(counts.index) <= {"value", "suppressed", "not_applicable", "missing",
                                      "not_available"}
         assert group.loc[group.status != "value", "value"].isna().all()
+
+
+HALTON, REDCAR = "E06000006", "E06000003"
+
+# The study-2016 set's variants: DfE's LA tables as first published, headcount workforce
+AS_PUBLISHED_2015 = [
+    # SFR34_2015 LA tables, LAD2 rows 21/67/135/29, returned home as part of care planning
+    # / (as part + not as part); Redcar's 'not as part' is x (suppressed)
+    ("cla-return-home-planned", DARLINGTON, 100 * 25 / (25 + 10)),
+    ("cla-return-home-planned", LEEDS, 100 * 110 / (110 + 10)),
+    ("cla-return-home-planned", BARNET, 100 * 45 / (45 + 15)),
+    ("cla-return-home-planned", REDCAR, S),
+    # LAG1 rows 14/60/128/35, percentage with a missing incident; away from placement
+    ("cla-missing", DARLINGTON, 3), ("cla-missing", LEEDS, 5), ("cla-missing", BARNET, 4),
+    ("cla-missing", HALTON, 13),
+    ("cla-away", DARLINGTON, 3), ("cla-away", LEEDS, 4), ("cla-away", BARNET, 3),
+    # LAI4 rows 15/61/129/36, 2015 banded SDQ percentages (normal, concern). Halton's concern
+    # is 39 here; SFR41/2016's tables revised it to 38
+    ("cla-sdq-normal", DARLINGTON, 45), ("cla-sdq-normal", LEEDS, 43),
+    ("cla-sdq-concern", DARLINGTON, 43), ("cla-sdq-concern", LEEDS, 42),
+    ("cla-sdq-concern", BARNET, 34), ("cla-sdq-concern", HALTON, 39),
+    # SFR07_2016_UD.csv, the lines above: B3_Headcount_TurnoverRate_2015,
+    # D2_Headcount_AgencyWorkerRate_2015
+    ("csww-turnover-rate", BARNET, 39), ("csww-turnover-rate", LEEDS, 11),
+    ("csww-turnover-rate", DARLINGTON, 18),
+    ("csww-agency-rate", BARNET, 23), ("csww-agency-rate", LEEDS, 4),
+    ("csww-agency-rate", DARLINGTON, 11),
+]
+
+
+@pytest.fixture(scope="module")
+def as_published_2015(store_path):
+    return values(set_name="study-2016", years=[2015], store=store_path).set_index(
+        ["indicator", "la_code"])
+
+
+@pytest.mark.parametrize("indicator, la, expected", AS_PUBLISHED_2015)
+def test_study_set_variants_by_hand(as_published_2015, indicator, la, expected):
+    row = as_published_2015.loc[(indicator, la)]
+    if expected == S:
+        assert row.status == "suppressed" and math.isnan(row.value)
+    else:
+        assert row.status == "value"
+        assert row.value == pytest.approx(expected, abs=1e-9)
+
+
+def test_suppressed_parts_as_zero(store_path):
+    zero = values(["cla-return-home-planned"], [2015], store=store_path, variants=["la-tables"],
+                  suppressed="zero").set_index("la_code")
+    # Redcar: 20 returned home as part of care planning, 'x' not as part -> 20 / (20 + 0)
+    assert zero.loc[REDCAR, "value"] == pytest.approx(100.0)
+    assert zero.loc[LEEDS, "value"] == pytest.approx(100 * 110 / 120)  # no suppressed part
+    # a suppressed published percentage stays suppressed: the rule is for a ratio's parts
+    off = values(["cla-offending"], [2015], store=store_path, variants=["la-tables"],
+                 suppressed="zero").set_index("la_code")
+    assert off.loc[BARNET, "status"] == "suppressed"
+    with pytest.raises(ValueError, match="suppressed"):
+        values(["cla-missing"], [2015], store=store_path, suppressed="drop")
 
 
 def test_counts_behind_rates_are_returned_for_weighting(study_2015):

@@ -83,3 +83,17 @@ def test_groups_respect_order_and_size(raw, direction, ties):
             assert data.loc[list(best)].min() >= rest.max()
         else:
             assert data.loc[list(best)].max() <= rest.min()
+
+
+def test_ties_broken_in_a_given_order():
+    # k = round(0.2 * 11) = 2: A=1, then B and C tie at 2.0 for the second place
+    best, worst = extremes(VALUES, "lower", share=0.2, ties="order")
+    assert best == {"A", "B"}  # by code: B comes before C
+    assert worst == {"J", "K"}  # the tie at 9.0 fits k exactly
+    order = pd.Series({code: i for i, code in enumerate("CBAKJIHGFEDL")})
+    best, worst = extremes(VALUES, "lower", share=0.2, ties="order", order=order)
+    assert best == {"A", "C"}  # C now comes first
+    # k = 1 at the worst end: J and K tie at 9.0, and K comes first in this order
+    assert extremes(VALUES, "lower", share=0.1, ties="order", order=order)[1] == {"K"}
+    with pytest.raises(ValueError, match="sort key"):
+        extremes(VALUES, "lower", ties="order", order=order.drop("A"))

@@ -2,21 +2,23 @@
 authorities recur (the 2016 study's phase one).
 
 Every choice the study left open is a parameter: how many authorities make "10%"
-(``k_rule``, ``base``), what happens to ties at the cut-off (``ties``), and whether the
-cut is by rank or by percentile (``method``). Authorities without a value for an
+(``k_rule``, ``base``), what happens to ties at the cut-off (``ties``: all in, all out, or
+exactly k in a given order, as a stable spreadsheet sort would leave them), and whether
+the cut is by rank or by percentile (``method``). Authorities without a value for an
 indicator are never ranked on it: nothing is imputed.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pandas as pd
 
 K_RULES = ("round", "ceil", "floor")
 BASES = ("with-data", "universe")
-TIES = ("include", "exclude")
+TIES = ("include", "exclude", "order")
 METHODS = ("rank", "percentile")
 
 
@@ -40,7 +42,7 @@ def cut_size(n: int, share: float, k_rule: str = "round") -> int:
 
 def extremes(values: pd.Series, direction: str, *, share: float = 0.10, k_rule: str = "round",
              base_n: int | None = None, ties: str = "include",
-             method: str = "rank") -> tuple[set, set]:
+             method: str = "rank", order: pd.Series | None = None) -> tuple[set, set]:
     """The best and worst ``share`` of authorities on one indicator.
 
     Parameters
@@ -53,9 +55,12 @@ def extremes(values: pd.Series, direction: str, *, share: float = 0.10, k_rule: 
         universe size to take 10% of all authorities instead.
     ties : "include" puts every authority tied with the last one in the group (the group
         may then be larger than k); "exclude" keeps only those strictly inside the cut (it
-        may then be smaller).
+        may then be smaller); "order" takes exactly k, breaking ties by ``order`` (as a
+        stable sort of a table listed in that order does, at both ends).
     method : "rank" takes the k best and worst; "percentile" takes values at or beyond the
         share's percentile (linear interpolation, as numpy.percentile), ignoring k.
+    order : sort keys of the authorities for ``ties="order"`` (lower comes first);
+        default: the authorities' codes.
 
     Returns
     -------
@@ -78,6 +83,15 @@ def extremes(values: pd.Series, direction: str, *, share: float = 0.10, k_rule: 
     k = min(k, len(score))
     if k == 0:
         return set(), set()
+    if ties == "order":
+        keys = (order.reindex(score.index) if order is not None
+                else pd.Series(score.index, index=score.index))
+        if keys.isna().any():
+            raise ValueError("order has no sort key for some authorities with a value")
+        frame = pd.DataFrame({"score": score, "key": keys})
+        best = frame.sort_values(["score", "key"], ascending=[False, True], kind="stable")
+        worst = frame.sort_values(["score", "key"], ascending=[True, True], kind="stable")
+        return set(best.index[:k]), set(worst.index[:k])
     ordered = score.sort_values(ascending=False)
     return _top(ordered, k, ties), _top(ordered.iloc[::-1], k, ties, worst=True)
 
@@ -96,12 +110,9 @@ def _top(ordered: pd.Series, k: int, ties: str, worst: bool = False) -> set:
 
 def recurrence(groups: dict[str, set], universe: list[str]) -> pd.Series:
     """How many indicators put each authority in the group (0 for those never in it)."""
-    counts = pd.Series(0, index=pd.Index(sorted(universe), name="la_code"), dtype=int)
-    for members in groups.values():
-        for la in members:
-            if la in counts.index:
-                counts[la] += 1
-    return counts
+    tally = Counter(la for members in groups.values() for la in members)
+    index = pd.Index(sorted(universe), name="la_code")
+    return pd.Series([tally.get(la, 0) for la in index], index=index, dtype=int)
 
 
 def distribution(counts: pd.Series) -> pd.DataFrame:
@@ -123,10 +134,10 @@ def named(counts: pd.Series, top: int = 10, minimum: int = 1) -> pd.Series:
     ``top`` authorities (the highest level is always taken, however many it has); counts
     below ``minimum`` are never listed.
     """
-    chosen = pd.Series(dtype=int)
-    for level in sorted(counts[counts >= minimum].unique(), reverse=True):
-        at = counts[counts == level]
-        if len(chosen) and len(chosen) + len(at) > top:
-            break
-        chosen = pd.concat([chosen, at])
-    return chosen.sort_values(ascending=False, kind="stable")
+    listed = counts[counts >= minimum]
+    sizes = listed.value_counts().sort_index(ascending=False)
+    running = sizes.cumsum()
+    keep = running.index[(running <= top) | (running.index == running.index.max())] \
+        if len(running) else []
+    lowest = min(keep) if len(keep) else np.inf
+    return listed[listed >= lowest].sort_values(ascending=False, kind="stable")

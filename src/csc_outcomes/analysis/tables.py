@@ -60,3 +60,57 @@ def write_csv(result: dict, sensitivity: dict | None, folder: Path) -> list[Path
             frame.to_csv(path, index=name.endswith("_r"), index_label="indicator")
             written.append(path)
     return written
+
+
+def comparison_frames(comparison) -> dict[str, pd.DataFrame]:
+    """The comparison's tables, rounded for printing (``compare.Comparison``)."""
+    a2a = comparison.a2a[["number", "indicator", "published_r", "published_p", "published_n",
+                          "n", "r", "p", "d_r", "n_matches", "exact"]].copy()
+    for c in ("published_r", "r", "d_r"):
+        a2a[c] = a2a[c].astype(float).round(4)
+    for c in ("published_p", "p"):
+        a2a[c] = a2a[c].astype(float).map(lambda v: None if pd.isna(v) else float(f"{v:.3g}"))
+    named = comparison.named[["table", "la", "published_rating", "published_date", "named",
+                              "count", "rating", "date"]]
+    return {"a2a": a2a, "bins": comparison.bins.drop(columns=["side"]), "named": named}
+
+
+def write_comparison_csv(comparison, folder: Path) -> list[Path]:
+    """Write the comparison with the published tables as CSV files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("a2a", "bins", "named"):
+        path = folder / f"published_{name}.csv"
+        getattr(comparison, name).to_csv(path, index=False)
+        written.append(path)
+    return written
+
+
+def write_search_csv(found, folder: Path) -> list[Path]:
+    """Write the search's ranked candidates as CSV files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("samples", "changes", "phase1"):
+        path = folder / f"search_{name}.csv"
+        getattr(found, name).to_csv(path, index=False)
+        written.append(path)
+    return written
+
+
+def search_frames(found, top: int | None = 10) -> dict[str, pd.DataFrame]:
+    """The search's ranked tables with the columns worth printing, floats rounded."""
+    fit = ["rows_exact", "rows_n_match", "sum_abs_dr"]
+    cols = {
+        "samples": ["rank", "cutoff_from", "cutoff_to", "n_rated", "source", "workforce_basis",
+                    "suppressed", *fit, "ahead_exact", "ahead_n_match", "ahead_sum_abs_dr"],
+        "changes": ["rank", "source", "workforce_basis", "suppressed", *fit, "ahead_exact",
+                    "ahead_sum_abs_dr", "implies"],
+        "phase1": ["rank", "source", "suppressed", "ties", "k_rule", "base", "method",
+                   "contested", "l1_table1", "l1_table3", "named_table2", "named_table4",
+                   "ahead_l1"]}
+    out = {}
+    for name, keep in cols.items():
+        frame = getattr(found, name)[keep]
+        frame = frame.head(top) if top else frame
+        out[name] = frame.round({c: 4 for c in ("sum_abs_dr", "ahead_sum_abs_dr")})
+    return out

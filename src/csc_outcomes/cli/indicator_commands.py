@@ -80,21 +80,29 @@ def indicators_show(indicator_id, indicator_dirs, as_json):
 @click.option("--year", "years", type=int, multiple=True,
               help="Reporting year (repeatable); default: every year defined.")
 @click.option("--areas", is_flag=True, help="Include England and the regions.")
+@click.option("--variant", "variants", multiple=True,
+              help="Compute with this version variant where an indicator has one (repeatable, "
+                   "e.g. la-tables, headcount, fte) [default: the set's variants, else none]. "
+                   "'--variant none' asks for the default versions only.")
+@click.option("--suppressed", type=click.Choice(["missing", "zero"]), default="missing",
+              show_default=True, help="A suppressed part of a ratio makes the value suppressed, "
+                                      "or counts as zero.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @indicators_option
 @store_option
 @json_option
-def indicators_values(indicator_ids, set_name, years, areas, as_csv, indicator_dirs, store,
-                      as_json):
+def indicators_values(indicator_ids, set_name, years, areas, variants, suppressed, as_csv,
+                      indicator_dirs, store, as_json):
     """Indicator values per authority and year, with numerator, denominator and status.
 
     Example: csc-outcomes indicators values --set study-2016 --year 2015 --csv
     """
     from ..indicators import values
 
+    chosen = None if not variants else [v for v in variants if v != "none"]
     frame = values(list(indicator_ids) or None, list(years) or None, set_name=set_name,
                    store=resolve_store_path(store), registry=_registry(indicator_dirs),
-                   areas=areas)
+                   areas=areas, variants=chosen, suppressed=suppressed)
     if as_json:
         emit_json(frame.to_dict(orient="records"))
     elif as_csv:

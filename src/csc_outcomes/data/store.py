@@ -262,12 +262,21 @@ class Store:
             [measures]).fetchall()
         return dict(rows)
 
-    def judgements(self, frameworks: tuple[str, ...] = ("SIF", "ILACS")) -> pd.DataFrame:
-        """Inspections with an overall judgement under the given frameworks."""
+    def observation_releases(self, measures: list[str], years: list[int]) -> pd.DataFrame:
+        """Every release's observation of each (authority, measure, year) asked for, with
+        its value, status, period label, release and file (a later release may revise)."""
         return self.query(
-            "SELECT la_code, framework, inspection_type, start_date, end_date, published, "
-            "overall FROM inspection WHERE overall IS NOT NULL AND framework IN "
-            "(SELECT unnest(?))", [list(frameworks)])
+            "SELECT la_code, year, measure, value, status, period, release, source_file "
+            "FROM observation WHERE measure IN (SELECT unnest(?)) "
+            "AND year IN (SELECT unnest(?))", [sorted(measures), sorted(years)])
+
+    def judgements(self, frameworks: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Inspections with an overall judgement (under the given frameworks, or any)."""
+        sql = ("SELECT la_code, framework, inspection_type, start_date, end_date, published, "
+               "overall FROM inspection WHERE overall IS NOT NULL")
+        if frameworks is None:
+            return self.query(sql)
+        return self.query(sql + " AND framework IN (SELECT unnest(?))", [list(frameworks)])
 
     def totals(self) -> dict[str, int]:
         """Counts of observations, values, authorities, measures, inspections, problems."""

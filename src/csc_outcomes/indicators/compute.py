@@ -3,8 +3,11 @@
 A value is computed only when every measure it needs is a published number; any
 suppressed, missing or otherwise special input makes the result special too, with
 the most informative status (suppression first). A zero denominator gives
-``not_applicable``. Nothing is imputed.
+``not_applicable``. Nothing is imputed, unless ``suppressed="zero"`` asks for a
+suppressed part of a ratio to count as zero (as a spreadsheet summing the published
+cells would).
 """
+
 
 from __future__ import annotations
 
@@ -23,21 +26,31 @@ COLUMNS = ["la_code", "period", "indicator", "value", "numerator", "denominator"
 #: When inputs disagree, the result takes the first of these that any input has.
 STATUS_ORDER = ["suppressed", "not_available", "missing", "not_applicable", "low_reliability",
                 "rounds_to_zero", "nil"]
+SUPPRESSED_RULES = ("missing", "zero")
 
 
 def values(ids: list[str] | None = None, years: list[int] | None = None, *,
            set_name: str | None = None, store: str | Path | None = None,
-           registry: Registry | None = None, areas: bool = False) -> pd.DataFrame:
+           registry: Registry | None = None, areas: bool = False,
+           variants: tuple[str, ...] | list[str] | None = None,
+           suppressed: str = "missing") -> pd.DataFrame:
     """Indicator values for authorities and years.
 
     Parameters
     ----------
     ids : indicator ids (default: all, or those of ``set_name``).
-    years : reporting years (default: every year each indicator's versions cover).
+    years : reporting years (default: every year a version of each indicator covers and
+        the store holds data for).
     set_name : a named indicator set, e.g. ``"study-2016"``.
     store : the store file (default: ``CSC_OUTCOMES_STORE`` or the user data folder).
     registry : definitions to use (default: the built-ins).
     areas : also return England and the regions.
+    variants : version variants to compute with, in order of preference (e.g.
+        ``["la-tables", "headcount"]``); an indicator without one uses its default
+        version. Default: the set's ``variants`` if ``set_name`` is given, else none.
+    suppressed : what a suppressed numerator or denominator part does: ``"missing"``
+        makes the value suppressed (the default); ``"zero"`` counts the part as 0. A
+        published value (a version's ``measure``) that is suppressed stays suppressed.
 
     Returns
     -------
@@ -48,17 +61,21 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     the counts behind a rate where the definition has them (for weighting), else NaN.
     """
     registry = registry or load_registry()
+    if suppressed not in SUPPRESSED_RULES:
+        raise ValueError(f"suppressed must be one of {SUPPRESSED_RULES}, not {suppressed!r}")
+    if variants is None:
+        variants = registry.sets[set_name].variants if set_name in registry.sets else ()
     indicators = registry.resolve(ids, set_name)
     with Store(resolve_store_path(store), read_only=True) as st:
-        plan = [(ind, y, ind.version_for(y)) for ind in indicators
-                for y in (years or _years_with_data(st, ind)) if ind.version_for(y)]
+        plan = [(ind, y, ind.version_for(y, variants)) for ind in indicators
+                for y in (years or _years_with_data(st, ind)) if ind.version_for(y, variants)]
         if not plan:
             return pd.DataFrame(columns=COLUMNS)
         needed = {(t.measure, y + t.year_offset) for _, y, v in plan for t in v.terms()}
         obs = fetch_observations(st, needed)
         levels = st.area_levels()
         alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
-    out = _compute(plan, obs, levels, alive, areas)
+    out = _compute(plan, obs, levels, alive, areas, suppressed)
     out.attrs["versions"] = {f"{ind.id}:{y}": v.version for ind, y, v in plan}
     return out
 
@@ -76,12 +93,18 @@ def _years_with_data(store: Store, ind: Indicator) -> list[int]:
 
 
 def fetch_observations(store: Store, needed: set[tuple[str, int]]) -> pd.DataFrame:
-    """One row per (authority, measure, year): the newest release, then the latest period
-    label; columns la_code, year, measure, value, status."""
-    obs = store.observations(list({m for m, _ in needed}), list({y for _, y in needed}))
-    obs = obs.sort_values(["release", "period"], ascending=False, na_position="last")
-    return obs.drop_duplicates(["la_code", "year", "measure"])[
-        ["la_code", "year", "measure", "value", "status"]]
+    """One row per (authority, year, measure, pick): the newest release's observation
+    (``pick`` ``latest``) and the first release's (``first``), each with the latest
+    period label; columns la_code, year, measure, pick, value, status."""
+    obs = store.observation_releases(list({m for m, _ in needed}),
+                                     list({y for _, y in needed}))
+    key = ["la_code", "year", "measure"]
+    order = ["release", "period", "source_file"]
+    latest = obs.sort_values(order, ascending=[False, False, True], na_position="last")
+    first = obs.sort_values(order, ascending=[True, False, True], na_position="last")
+    both = pd.concat([latest.drop_duplicates(key).assign(pick="latest"),
+                      first.drop_duplicates(key).assign(pick="first")], ignore_index=True)
+    return both[[*key, "pick", "value", "status"]]
 
 
 def _universes(plan, obs: pd.DataFrame, levels: pd.DataFrame, alive: dict,
@@ -101,22 +124,28 @@ def _universes(plan, obs: pd.DataFrame, levels: pd.DataFrame, alive: dict,
 
 
 def _terms(plan) -> pd.DataFrame:
-    """(step, role, measure, lookup year) for each term of each step."""
+    """(step, role, measure, lookup year, release pick) for each term of each step."""
     rows = []
     for step, (_, year, version) in enumerate(plan):
         for role, terms in (("measure", [version.measure] if version.measure else []),
                             ("numerator", version.numerator or []),
                             ("denominator", version.denominator or [])):
-            rows += [(step, role, t.measure, year + t.year_offset) for t in terms]
-    return pd.DataFrame(rows, columns=["step", "role", "measure", "year"])
+            rows += [(step, role, t.measure, year + t.year_offset, t.release) for t in terms]
+    return pd.DataFrame(rows, columns=["step", "role", "measure", "year", "pick"])
 
 
-def _combined(universe: pd.DataFrame, terms: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+def _combined(universe: pd.DataFrame, terms: pd.DataFrame, obs: pd.DataFrame,
+              suppressed: str) -> pd.DataFrame:
     """Per (step, la_code, role): the sum of the terms' values and the combined status
-    (``value`` only where every term is a value; else the first of STATUS_ORDER found)."""
-    long = universe.merge(terms, on="step").merge(obs, on=["la_code", "year", "measure"],
-                                                     how="left")
+    (``value`` only where every term is a value; else the first of STATUS_ORDER found).
+    With ``suppressed="zero"`` a suppressed numerator or denominator part counts as 0."""
+    long = universe.merge(terms, on="step").merge(
+        obs, on=["la_code", "year", "measure", "pick"], how="left")
     long["status"] = long["status"].fillna("missing")
+    if suppressed == "zero":
+        part = (long.status == "suppressed") & (long.role != "measure")
+        long.loc[part, "value"] = 0.0
+        long.loc[part, "status"] = "value"
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     long["rank"] = long["status"].map(rank).fillna(len(STATUS_ORDER)).astype(int)
     grouped = long.groupby(["step", "la_code", "role"], sort=False)
@@ -127,9 +156,9 @@ def _combined(universe: pd.DataFrame, terms: pd.DataFrame, obs: pd.DataFrame) ->
     return out
 
 
-def _compute(plan, obs, levels, alive, areas: bool) -> pd.DataFrame:
+def _compute(plan, obs, levels, alive, areas: bool, suppressed: str) -> pd.DataFrame:
     universe = _universes(plan, obs, levels, alive, areas)
-    parts = _combined(universe, _terms(plan), obs)
+    parts = _combined(universe, _terms(plan), obs, suppressed)
     wide = parts.pivot(index=["step", "la_code"], columns="role", values=["total", "status"])
     frame = universe.set_index(["step", "la_code"])
     for role in ("measure", "numerator", "denominator"):

@@ -10,8 +10,10 @@ HEADER = """# Indicators
 Generated from `src/csc_outcomes/indicators/definitions/*.yaml` by
 `csc-outcomes indicators docs > docs/indicators.md`; do not edit by hand (a test checks it is
 up to date). Each indicator is one YAML file validated against `indicators/model.py`; a change
-of definition over time is a new version with its own years. Polarity: which direction is better,
-or *contested* with the reason.
+of definition over time is a new version with its own years; a *variant* version is an
+alternative computation for the same years (`la-tables`: DfE's published LA tables; `headcount` /
+`fte`: the workforce basis) that a run or an indicator set asks for by name. Polarity: which
+direction is better, or *contested* with the reason.
 
 """
 
@@ -40,7 +42,9 @@ def render_markdown(registry: Registry) -> str:
         out += _detail(i)
     out.append("\n## Indicator sets\n")
     for s in sorted(registry.sets.values(), key=lambda s: s.id):
-        out.append(f"- **`{s.id}`**: {s.title}. {s.description.strip()} "
+        variants = (f" Variants: {', '.join(f'`{v}`' for v in s.variants)}."
+                    if s.variants else "")
+        out.append(f"- **`{s.id}`**: {s.title}. {' '.join(s.description.split())}{variants} "
                    f"({', '.join(f'`{x}`' for x in s.indicators)})")
     return "\n".join(out) + "\n"
 
@@ -66,6 +70,9 @@ def _detail(i: Indicator) -> list[str]:
             how.append(f"numerator {num}; denominator {den}" + (
                 f"; x {v.scale:g}" if v.scale != 1 else ""))
         src = "; ".join(f"{s.publisher}, {s.dataset}" for s in v.sources)
-        lines.append(f"- Version {v.version} ({span}): {'; '.join(how)}. Source: {src}."
+        variant = f", variant `{v.variant}`" if v.variant else ""
+        first = " (as first published)" if any(t.release == "first" for t in v.terms()) else ""
+        lines.append(f"- Version {v.version} ({span}{variant}): {'; '.join(how)}{first}. "
+                     f"Source: {src}."
                      + (f" {' '.join(v.notes.split())}" if v.notes else ""))
     return lines

@@ -45,10 +45,16 @@ class Source(Strict):
 
 
 class Term(Strict):
-    """One stored measure, optionally taken from another year (``year_offset: -1``)."""
+    """One stored measure, optionally taken from another year (``year_offset: -1``).
+
+    ``release`` says which release's figure to use where a later release revised it:
+    ``latest`` (the default: DfE's newest figure) or ``first`` (the figure as first
+    published, as an analysis made at the time saw it).
+    """
 
     measure: str
     year_offset: int = 0
+    release: Literal["latest", "first"] = "latest"
 
 
 def _terms(value):
@@ -67,6 +73,10 @@ class Version(Strict):
     """
 
     version: int = Field(ge=1)
+    #: an alternative computation for the same years (e.g. ``la-tables``: DfE's published
+    #: LA tables; ``headcount``: a headcount rather than FTE basis). Versions without a
+    #: variant are the default; a run asks for variants by name (see ``Indicator.version_for``)
+    variant: str | None = None
     first_year: int = Field(ge=1990, le=2100)
     last_year: int | None = Field(default=None, ge=1990, le=2100)
     measure: Term | None = None
@@ -95,6 +105,13 @@ class Version(Strict):
         if self.measure is None and self.numerator is None:
             raise ValueError("give a measure, or a numerator and a denominator")
         return self
+
+    @field_validator("variant")
+    @classmethod
+    def _variant(cls, v):
+        if v is not None and not _ID.match(v):
+            raise ValueError(f"{v!r} is not a lower-case hyphenated variant name (like 'la-tables')")
+        return v
 
     def covers(self, year: int) -> bool:
         return self.first_year <= year and (self.last_year is None or year <= self.last_year)
@@ -148,20 +165,48 @@ class Indicator(Strict):
         numbers = [v.version for v in self.versions]
         if numbers != sorted(set(numbers)):
             raise ValueError(f"version numbers must be unique and ascending, got {numbers}")
-        spans = sorted(self.versions, key=lambda v: v.first_year)
-        for a, b in zip(spans, spans[1:]):
-            if a.last_year is None or a.last_year >= b.first_year:
-                raise ValueError(f"versions {a.version} and {b.version} overlap in years")
+        for variant in {v.variant for v in self.versions}:
+            spans = sorted((v for v in self.versions if v.variant == variant),
+                           key=lambda v: v.first_year)
+            for a, b in zip(spans, spans[1:]):
+                if a.last_year is None or a.last_year >= b.first_year:
+                    raise ValueError(f"versions {a.version} and {b.version} overlap in years")
         return self
 
-    def version_for(self, year: int) -> Version | None:
-        return next((v for v in self.versions if v.covers(year)), None)
+    def version_for(self, year: int, variants: tuple[str, ...] | list[str] = ()) -> Version | None:
+        """The version that computes ``year``: the first of ``variants`` (in order of
+        preference) that has a version for the year, else the default version.
+
+        >>> src = [{"publisher": "DfE", "dataset": "d"}]
+        >>> ind = Indicator.model_validate(dict(
+        ...     id="x", title="t", definition="d", kind="context", unit="percent",
+        ...     framework={"dimension": "context"}, polarity="higher-is-better",
+        ...     period="31-march", versions=[
+        ...         {"version": 1, "first_year": 2015, "measure": "a", "sources": src},
+        ...         {"version": 2, "variant": "la-tables", "first_year": 2015,
+        ...          "last_year": 2015, "measure": "b", "sources": src}]))
+        >>> ind.version_for(2015).version, ind.version_for(2015, ["la-tables"]).version
+        (1, 2)
+        >>> ind.version_for(2016, ["la-tables"]).version  # no la-tables version for 2016
+        1
+        """
+        for variant in (*variants, None):
+            found = next((v for v in self.versions if v.variant == variant and v.covers(year)),
+                         None)
+            if found:
+                return found
+        return None
+
+    def variants(self) -> list[str]:
+        """The variant names this indicator defines versions for."""
+        return sorted({v.variant for v in self.versions if v.variant})
 
     def span(self) -> str:
-        """The years the versions cover, as text: '2015-2024', or 'from 2017' when the
-        last version has no end (it covers every later release)."""
-        first = min(v.first_year for v in self.versions)
-        ends = [v.last_year for v in self.versions]
+        """The years the default versions cover, as text: '2015-2024', or 'from 2017' when
+        the last version has no end (it covers every later release)."""
+        default = [v for v in self.versions if v.variant is None] or self.versions
+        first = min(v.first_year for v in default)
+        ends = [v.last_year for v in default]
         return f"from {first}" if None in ends else f"{first}-{max(ends)}"
 
 
@@ -170,6 +215,8 @@ class IndicatorSet(Strict):
     title: str
     description: str
     indicators: list[str] = Field(min_length=1)
+    #: variants its indicators are computed with by default (see ``Version.variant``)
+    variants: list[str] = Field(default_factory=list)
 
 
 def json_schema() -> dict:

@@ -144,6 +144,12 @@ def _finish(indicators, sets, problems, where) -> Registry:
             if ind not in indicators:
                 problems.append(f"{Path(origin).name}: indicators: {ind!r} is not a defined "
                                 "indicator; add its definition or remove it from the set")
+        defined = {v for ind in item.indicators if ind in indicators
+                   for v in indicators[ind][0].variants()}
+        for variant in item.variants:
+            if variant not in defined:
+                problems.append(f"{Path(origin).name}: variants: {variant!r} is not a variant of "
+                                "any of its indicators; fix its spelling or remove it")
     if problems:
         raise DefinitionError(f"{len(problems)} problem(s) in {where}:\n  " +
                               "\n  ".join(problems))
