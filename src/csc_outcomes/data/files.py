@@ -190,18 +190,27 @@ def _names(columns) -> str:
     return ", ".join(repr(c) for c in columns)
 
 
-def read_parquet(src: Source, family: str) -> pd.DataFrame:
-    """A parquet table, rows numbered as a spreadsheet shows them (header = row 1)."""
+def read_parquet_table(src: Source, family: str):
+    """A parquet file as an Arrow table, its header checked (rows are numbered as a
+    spreadsheet shows them: header = row 1, first data row = row 2)."""
+    import pyarrow.parquet as pq
+
     read_bytes(src)
     try:
-        frame = pd.read_parquet(src.path)
+        table = pq.read_table(src.path)
     except (OSError, ValueError) as exc:
         raise DataError(f"{src.name}: cannot be read as parquet ({exc}). {RESTORE}") from exc
-    frame.columns = [str(c) for c in frame.columns]
-    check_header(src, list(frame.columns), family)
-    if frame.empty:
+    check_header(src, [str(c) for c in table.column_names], family)
+    if table.num_rows == 0:
         raise DataError(f"{src.name}: the table has no rows. Download it again "
                         "(csc-outcomes data fetch).")
+    return table
+
+
+def read_parquet(src: Source, family: str) -> pd.DataFrame:
+    """A parquet table as a DataFrame indexed by spreadsheet row number (see above)."""
+    frame = read_parquet_table(src, family).to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
     frame.index = pd.RangeIndex(2, len(frame) + 2)
     return frame
 

@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from ...errors import Problem
-from ..files import read_parquet
+from ..files import read_parquet_table
 from ..schema import LAIT_DICTIONARY
 from .base import (
+    Coded,
     ReadContext,
     ReadResult,
     emit_block,
@@ -101,66 +102,92 @@ def read(ctx: ReadContext) -> ReadResult:
 
 
 def read_long(ctx: ReadContext) -> ReadResult:
-    """The long data table: see :func:`read`."""
-    frame = read_parquet(ctx, family="lait_long")
-    result = ReadResult(rows_read=len(frame))
-    codes = _resolve(ctx, frame, result)
-    periods, years = _periods(ctx, frame, codes, result)
-    names, short = pd.factorize(frame["Short Desc"].astype(str).str.strip())
-    ids = np.array([f"{DATASET}:{s}" for s in short], dtype=object)
-    _describe(result, frame, names, short)
-    emit_block(result, ctx, cells=frame["Values"].fillna("").to_numpy(dtype=object),
-               rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
-               measures=(ids[names], [""]), periods=periods.to_numpy(dtype=object),
-               years=years.to_numpy(dtype=object), convention="lait", columns=["Values"])
-    known = years.dropna()
-    result.release = str(int(known.max())) if len(known) else None
+    """The long data table: see :func:`read`. Columns stay dictionary-encoded (a code per
+    row into a short list of labels) from the file to the store."""
+    table = read_parquet_table(ctx, family="lait_long")
+    result = ReadResult(rows_read=table.num_rows)
+    rows = np.arange(2, table.num_rows + 2)
+    la = _resolve(ctx, table, rows, result)
+    periods, years = _periods(ctx, table, rows, la, result)
+    names = _encoded(table, "Short Desc", strip=True)
+    _describe(result, table, names)
+    values = _encoded(table, "Values", null="")
+    stems = Coded(names.codes, np.array([f"{DATASET}:{s}" for s in names.labels], dtype=object))
+    emit_block(result, ctx, cells=Coded(values.codes[:, None], values.labels), rows=rows,
+               la_codes=la, measures=(stems, [""]), periods=periods, years=years,
+               convention="lait", columns=["Values"])
+    known = [y for y in years.labels if y is not None]
+    result.release = str(max(known)) if known else None
     return result
 
 
-def _resolve(ctx: ReadContext, frame: pd.DataFrame, result: ReadResult) -> pd.Series:
+def _encoded(table, column: str, *, strip: bool = False, null: str | None = None) -> Coded:
+    """A column as codes into its distinct values (stripped if asked; nulls as ``null``,
+    else code -1)."""
+    encoded = table.column(column).combine_chunks().dictionary_encode()
+    labels = encoded.dictionary.to_pylist()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if codes.dtype.kind == "f" \
+        else codes.astype(np.int64)
+    if null is not None:
+        labels.append(null)
+        codes[codes < 0] = len(labels) - 1
+    if strip:
+        labels = [str(v).strip() for v in labels]
+    # labels that are equal once stripped share one code; -1 (null) stays -1
+    remap, unique = pd.factorize(np.array(labels, dtype=object), use_na_sentinel=True)
+    remap = np.append(remap, -1)
+    return Coded(remap[codes].astype(np.int64), np.asarray(unique, dtype=object))
+
+
+def _resolve(ctx: ReadContext, table, rows: np.ndarray, result: ReadResult) -> Coded:
     """Match each distinct (LA Number, name) once; report rows that match nothing."""
-    group = frame.groupby(["LA Number", "LA and Regions"], sort=False, dropna=False).ngroup()
-    areas = frame.loc[~group.duplicated(), ["LA Number", "LA and Regions"]]
-    keys = pd.DataFrame({"dfe": areas["LA Number"], "name": areas["LA and Regions"],
-                         "area": areas["LA Number"] >= FIRST_AREA_NUMBER}, index=areas.index)
+    number, name = _encoded(table, "LA Number"), _encoded(table, "LA and Regions")
+    pair = (number.codes + 1) * (len(name.labels) + 1) + name.codes + 1
+    distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    dfe = number.decoded()[first]
+    keys = pd.DataFrame({"dfe": dfe, "name": name.decoded()[first],
+                         "area": [d is not None and d >= FIRST_AREA_NUMBER for d in dfe]},
+                        index=rows[first], dtype=object)
     found, reasons = resolve_rows(ctx, keys, dfe="dfe", name="name", area_level="area")
-    order = group[areas.index].to_numpy()
-    by_group = np.empty(len(areas), dtype=object)
-    why = np.empty(len(areas), dtype=object)
-    by_group[order], why[order] = found.to_numpy(), reasons.to_numpy()
-    codes = pd.Series(by_group[group.to_numpy()], index=frame.index, dtype=object)
-    unknown = codes.isna()
-    if unknown.any():
-        report_unknown(result, ctx, frame.index[unknown], why[group[unknown].to_numpy()], 1,
-                       frame.loc[unknown, "LA and Regions"].tolist())
-    return codes
+    la = Coded.of(found.to_numpy(dtype=object), len(distinct))
+    la = Coded(la.codes[inverse], la.labels)
+    unknown = np.flatnonzero(la.codes < 0)
+    if len(unknown):
+        report_unknown(result, ctx, pd.Index(rows[unknown]),
+                       reasons.to_numpy(dtype=object)[inverse[unknown]], 1,
+                       name.decoded()[unknown].tolist())
+    return la
 
 
-def _periods(ctx: ReadContext, frame: pd.DataFrame, codes: pd.Series,
-             result: ReadResult) -> tuple[pd.Series, pd.Series]:
-    """Period labels as given and their end years; rows with unreadable labels are reported.
+def _periods(ctx: ReadContext, table, rows: np.ndarray, la: Coded,
+             result: ReadResult) -> tuple[Coded, Coded]:
+    """Period labels as given and their end years; rows with unreadable labels are reported
+    and get no authority, so that ``emit_block`` passes over them."""
+    raw = _encoded(table, "Years")
+    labels = [str(t).strip() for t in raw.labels]
+    years = Coded.of(np.array([period_year(t) for t in labels] + [None], dtype=object)[raw.codes],
+                     len(rows))
+    bad = np.flatnonzero((years.codes < 0) & (la.codes >= 0))
+    if len(bad):
+        items = _encoded(table, "Short Desc").decoded()
+        texts = raw.decoded()
+        for pos in bad:
+            label = texts[pos]
+            result.cells_read += 1
+            result.problems.append(Problem(
+                "unknown-period", ctx.name, int(rows[pos]), "Years",
+                f"period {label!r} of measure {items[pos]!r} cannot be read as a year; the "
+                "row's value was not stored. Check the published LAIT table.", str(label)))
+        la.codes[bad] = -1
+    periods = Coded(raw.codes, np.array(labels, dtype=object))
+    return periods, years
 
-    Such rows get no authority in ``codes`` so that ``emit_column`` passes over them.
-    """
-    index, labels = pd.factorize(frame["Years"].astype(str).str.strip())
-    label_years = np.array([period_year(t) for t in labels], dtype=object)
-    years = pd.Series(label_years[index], index=frame.index).astype("Int64")
-    bad = (years.isna() & codes.notna()).to_numpy()
-    for row, label, item in zip(frame.index[bad], frame["Years"][bad], frame["Short Desc"][bad]):
-        result.cells_read += 1
-        result.problems.append(Problem(
-            "unknown-period", ctx.name, int(row), "Years",
-            f"period {label!r} of measure {item!r} cannot be read as a year; the row's value "
-            "was not stored. Check the published LAIT table.", str(label)))
-    codes[bad] = None
-    return pd.Series(np.asarray(labels, dtype=object)[index], index=frame.index), years
 
-
-def _describe(result: ReadResult, frame: pd.DataFrame, names: np.ndarray, short) -> None:
-    items = frame["Data item"].astype(object).where(frame["Data item"].notna(), None)
-    first_item = items.groupby(names).first()
-    for code, name in enumerate(short):
+def _describe(result: ReadResult, table, names: Coded) -> None:
+    items = _encoded(table, "Data item")
+    first_item = pd.Series(items.decoded()).groupby(names.codes).first()
+    for code, name in enumerate(names.labels):
         item = first_item.get(code)
         label = " ".join(item.split()) if isinstance(item, str) and item.strip() else name
         result.add_measure(f"{DATASET}:{name}", label, _unit(label), DATASET,
