@@ -225,7 +225,7 @@ def test_ctrl_c_while_writing_rolls_back(small_store, tmp_path, env):
     done = _interrupt(["--force", "--data-dir", str(tmp_path / "raw"), "--store", str(store)],
                       "writing", env)
     assert done.returncode == 130, done.stderr
-    assert "load interrupted before it was committed; the store was left as it was" in done.stderr
+    assert "load interrupted before it was committed; the store is as it was before the load" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert_same(before, snapshot(store))
 
@@ -247,7 +247,7 @@ def test_ctrl_c_while_reading_changes_nothing(small_store, many, env):
     store, before = small_store
     done = _interrupt(["--data-dir", str(many), "--store", str(store)], "read ", env)
     assert done.returncode == 130, done.stderr
-    assert "load interrupted before anything was written; the store was not changed" in done.stderr
+    assert "load interrupted before it was committed; the store is as it was before the load" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert_same(before, snapshot(store))
 

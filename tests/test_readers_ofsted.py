@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from csc_outcomes.data.load import INSPECTION_COLUMNS
+from csc_outcomes.data.schema import INSPECTION_COLUMNS
 
 WB23 = "ofsted/Childrens_social_care_in_England_2023_underlying_data.ods"
 WB25 = "ofsted/LA_Inspection_Outcomes_as_at_31_March_2025.ods"

@@ -111,13 +111,22 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all."""
-        self.con.execute("BEGIN TRANSACTION")
+        self.begin()
         try:
             yield
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self.rollback()
             raise
+        self.commit()
+
+    def begin(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
         self.con.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.con.execute("ROLLBACK")
 
     # -- writing (call inside a transaction) ----------------------------------------------
 
@@ -140,32 +149,32 @@ class Store:
             self.con.execute(f"DELETE FROM {quote_ident(name)}")
             self._insert(name, tables.get(name))
 
-    def replace_files(self, files: list[str], tables: dict, measures: pd.DataFrame | None,
-                      records: pd.DataFrame) -> None:
-        """Replace everything previously read from ``files`` by ``tables`` (one bulk
-        insert per table), merge ``measures`` and write the files' ``records``.
-
-        A measure description from a richer source (a data dictionary) has a higher
-        priority and is not replaced by a lower-priority file's.
-        """
-        replaced = [f for f in files if f in set(self.loaded_files())]
+    def replace_files(self, files: list[str], tables: dict, replaced: list[str]) -> None:
+        """Insert the rows read from ``files`` (one bulk insert per table), first deleting
+        the rows an earlier load stored for ``replaced`` (those of ``files`` the store
+        already holds: none on a first load)."""
         for name in PER_FILE_TABLES:
             if replaced:
                 self.con.execute(f"DELETE FROM {quote_ident(name)} WHERE source_file IN "
                                  "(SELECT unnest(?))", [replaced])
             self._insert(name, tables.get(name))
-        if measures is not None and len(measures):
-            self.con.register("_measures", measures)
-            try:
-                self.con.execute(
-                    "INSERT INTO measure SELECT measure, label, unit, dataset, dims::JSON, "
-                    "notes, priority FROM _measures ON CONFLICT (measure) DO UPDATE SET "
-                    "label = excluded.label, unit = excluded.unit, dataset = excluded.dataset, "
-                    "dims = excluded.dims, notes = excluded.notes, priority = excluded.priority "
-                    "WHERE excluded.priority >= measure.priority")
-            finally:
-                self.con.unregister("_measures")
-        self.write_file_records(records)
+
+    def merge_measures(self, measures: pd.DataFrame | None) -> None:
+        """Add or update measure descriptions (one per measure). A description from a richer
+        source (a data dictionary) has a higher priority and is not replaced by a
+        lower-priority file's."""
+        if measures is None or not len(measures):
+            return
+        self.con.register("_measures", measures)
+        try:
+            self.con.execute(
+                "INSERT INTO measure SELECT measure, label, unit, dataset, dims::JSON, "
+                "notes, priority FROM _measures ON CONFLICT (measure) DO UPDATE SET "
+                "label = excluded.label, unit = excluded.unit, dataset = excluded.dataset, "
+                "dims = excluded.dims, notes = excluded.notes, priority = excluded.priority "
+                "WHERE excluded.priority >= measure.priority")
+        finally:
+            self.con.unregister("_measures")
 
     def write_file_records(self, records: pd.DataFrame) -> None:
         """Insert or replace ``load_file`` rows (one per file)."""
