@@ -100,7 +100,7 @@ def governing(indicator: str) -> tuple[str, ...]:
 
 
 def eligible(frame: pd.DataFrame, cover: pd.DataFrame,
-             min_completeness: float | None) -> pd.DataFrame:
+             min_completeness: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Leave out the rows of ``frame`` whose authority's coverage that year is below
     ``min_completeness`` on a measure that governs the row's indicator.
 
@@ -113,17 +113,14 @@ def eligible(frame: pd.DataFrame, cover: pd.DataFrame,
 
     Returns
     -------
-    The kept rows. ``attrs["left_out"]`` is a frame of what was left out (la_code, period,
-    indicator, measure, coverage) and ``attrs["left_out_count"]`` its length. A row whose
+    (kept, left_out): the kept rows (with ``frame``'s attrs), and one row per authority,
+    year and indicator left out (la_code, period, indicator, measure, coverage). A row whose
     coverage is unknown (not published) is kept: it cannot be shown to be incomplete.
     Indicators with no governing measure (see :data:`GOVERNS`) are never left out.
     """
-    kept = frame.copy()
-    kept.attrs = dict(frame.attrs)
     empty = pd.DataFrame(columns=["la_code", "period", "indicator", "measure", "coverage"])
     if min_completeness is None or frame.empty:
-        kept.attrs.update(left_out=empty, left_out_count=0)
-        return kept
+        return frame, empty
     low = cover[cover["coverage"] < min_completeness][["la_code", "period", "measure",
                                                        "coverage"]]
     gov = pd.DataFrame([(ind, m) for ind in frame["indicator"].unique() for m in governing(ind)],
@@ -132,9 +129,9 @@ def eligible(frame: pd.DataFrame, cover: pd.DataFrame,
         low, on=["la_code", "period", "measure"])
     drop = pd.MultiIndex.from_frame(hits[["la_code", "period", "indicator"]])
     mask = pd.MultiIndex.from_frame(frame[["la_code", "period", "indicator"]]).isin(drop)
-    kept = kept[~np.asarray(mask)]
-    kept.attrs.update(left_out=hits[empty.columns], left_out_count=len(hits))
-    return kept
+    kept = frame[~np.asarray(mask)]
+    kept.attrs = dict(frame.attrs)
+    return kept, hits[empty.columns].reset_index(drop=True)
 
 
 def least_complete(cover: pd.DataFrame, measure: str, *, years: list[int] | None = None,

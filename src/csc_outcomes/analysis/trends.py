@@ -83,7 +83,9 @@ def trajectories(values: pd.DataFrame, units: dict[str, str], *,
                           np.nan)
     out["noise"] = noise
     out = out.sort_values(["indicator", "la_code", "version", "period"], kind="stable")
-    return out[TRAJECTORY_COLUMNS].reset_index(drop=True)
+    out = out[TRAJECTORY_COLUMNS].reset_index(drop=True)
+    out.attrs = {}
+    return out
 
 
 def trends(trajectory: pd.DataFrame, *, min_years: int = 3, overdispersion: bool = True,
