@@ -94,11 +94,14 @@ def transitions(history: pd.DataFrame) -> pd.DataFrame:
     ...), from_framework, to_framework, from_published, to_published, from_grade,
     to_grade, rise (grades better: from score - to score, so +2 is Inadequate to Good),
     months (between publication dates) and across_reorganisation (the later inspection
-    is of the successor authority, the earlier of its predecessor).
+    is of the successor authority, the earlier of its predecessor). A successor's two
+    inherited inspections are left out: they are its predecessor's pair, counted there.
     """
     h = history.sort_values(["la_code", "published"], kind="stable")
     nxt = h.groupby("la_code").shift(-1)
-    keep = nxt["grade"].notna()
+    # a pair of two inherited inspections is the predecessor's own pair: count it once
+    keep = nxt["grade"].notna() & ~(h["inherited"].astype(bool)
+                                    & nxt["inherited"].astype("boolean").fillna(False))
     a, b = h[keep], nxt[keep]
     out = pd.DataFrame({
         "la_code": a["la_code"], "judgement": a["judgement"],
@@ -202,7 +205,8 @@ def early_pairs(inspections: pd.DataFrame) -> pd.DataFrame:
                           & inspections[src].isin(GRADES)]
         old = old.sort_values("published").groupby("la_code").tail(1).set_index("la_code")
         new = sif[sif[dst].isin(GRADES)]
-        both = old.join(new, how="inner", lsuffix="_a", rsuffix="_b")
+        both = old.merge(new, how="inner", left_index=True, right_index=True,
+                         suffixes=("_a", "_b"))
         a_pub, b_pub = pd.to_datetime(both["published_a"]), pd.to_datetime(both["published_b"])
         parts.append(pd.DataFrame({
             "la_code": both.index, "judgement": f"{framework} {src} → SIF {dst}",
