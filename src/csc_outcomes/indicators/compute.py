@@ -58,8 +58,9 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
         obs = fetch_observations(st, needed)
         levels = st.area_levels()
         alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
-    frames = [_compute(ind, year, version, obs, _universe_of(alive[year], levels, obs, version,
-                                                            areas))
+    owners = obs.index.to_frame(index=False).groupby("measure")["la_code"].agg(set).to_dict()
+    frames = [_compute(ind, year, version, obs, _universe_of(alive[year], levels, owners,
+                                                            version, areas))
               for ind, year, version in plan]
     out = pd.concat(frames, ignore_index=True)[COLUMNS]
     out.attrs["versions"] = {f"{ind.id}:{y}": v.version for ind, y, v in plan}
@@ -74,12 +75,12 @@ def fetch_observations(store: Store, needed: set[tuple[str, int]]) -> pd.DataFra
         ["la_code", "year", "measure"])[["value", "status"]]
 
 
-def _universe_of(alive: set[str], levels: pd.DataFrame, obs: pd.DataFrame, version: Version,
-                 areas: bool) -> list[str]:
+def _universe_of(alive: set[str], levels: pd.DataFrame, owners: dict[str, set[str]],
+                 version: Version, areas: bool) -> list[str]:
     """Authorities alive on 31 March, plus any authority or joint service with data for the
-    version's measures (and England and the regions if ``areas``)."""
-    measures = {t.measure for t in version.terms()}
-    have = set(obs.index.get_level_values(0)[obs.index.get_level_values(2).isin(measures)])
+    version's measures (``owners``: measure -> codes with an observation of it), and England
+    and the regions if ``areas``."""
+    have = set().union(*(owners.get(t.measure, set()) for t in version.terms()))
     codes = set(alive) | (set(levels[levels.level.isin(["la", "joint"])].la_code) & have)
     if areas:
         codes |= set(levels[levels.level.isin(["national", "region"])].la_code)
