@@ -38,6 +38,12 @@ class Group(click.Group):
             ctx.exit(130)
         except CscOutcomesError as exc:
             raise click.ClickException(str(exc)) from exc
+        except Exception as exc:  # DuckDB stops a query on Ctrl-C with its own error
+            if not (type(exc).__name__ == "InterruptException" or (
+                    isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())):
+                raise
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
 
 
 def store_option(f):
@@ -127,6 +133,7 @@ def _registry(indicator_dirs):
 # The command modules register themselves on `cli` when imported.
 from . import (  # noqa: E402,F401
     analyse_group,
+    analyse_improving,
     consensus_commands,
     data_commands,
     indicator_commands,

@@ -39,6 +39,13 @@ from .schema import (
 )
 
 
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C: Python's, or DuckDB's way of stopping a query it was
+    running when the signal came (``InterruptException``, or "Query interrupted")."""
+    return isinstance(exc, (KeyboardInterrupt, duckdb.InterruptException)) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+
+
 def quote_ident(name: str) -> str:
     """Quote an SQL identifier (the one place identifiers are built)."""
     return '"' + name.replace('"', '""') + '"'

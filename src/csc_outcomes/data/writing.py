@@ -16,12 +16,13 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from ..errors import LoadInterrupted
 from .inspections import consolidate
 from .schema import PER_FILE_TABLES
-from .store import Store
+from .store import Store, is_interrupt
 
 #: A batch is written once it holds this many observations (or at the end).
 BATCH_ROWS = 400_000
@@ -103,7 +104,9 @@ def interrupts_as(error: LoadInterrupted) -> Iterator[None]:
     """Turn Ctrl-C (KeyboardInterrupt) inside the block into ``error``."""
     try:
         yield
-    except KeyboardInterrupt as exc:
+    except (KeyboardInterrupt, RuntimeError, duckdb.Error) as exc:
+        if not is_interrupt(exc):
+            raise
         raise error from exc
 
 
