@@ -53,7 +53,7 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
             for y in (years or ind.years()) if ind.version_for(y)]
     if not plan:
         return pd.DataFrame(columns=COLUMNS)
-    needed = {(t.measure, y + t.year_offset) for _, y, v in plan for t in v.terms()}
+    needed = {(t.measure, t.data_year(y)) for _, y, v in plan for t in v.terms()}
     with Store(resolve_store_path(store), read_only=True) as st:
         obs = fetch_observations(st, needed)
         levels = st.area_levels()
@@ -87,7 +87,7 @@ def _universe_of(alive: set[str], levels: pd.DataFrame, obs: pd.DataFrame, versi
 
 
 def _lookup(obs: pd.DataFrame, codes: list[str], year: int, term) -> tuple[np.ndarray, np.ndarray]:
-    key = pd.MultiIndex.from_arrays([codes, [year + term.year_offset] * len(codes),
+    key = pd.MultiIndex.from_arrays([codes, [term.data_year(year)] * len(codes),
                                      [term.measure] * len(codes)])
     got = obs.reindex(key)
     status = got["status"].fillna("missing").to_numpy(dtype=object)
