@@ -14,6 +14,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from .. import ATTRIBUTION
 from ..indicators.registry import Registry
 
 CONTESTED = ("study", "exclude")
@@ -40,7 +41,8 @@ class Findings:
 
     def to_dict(self) -> dict:
         """Strict-JSON-ready: records per table, NaN and infinities as None."""
-        return {"analysis": self.analysis, "verdict": list(self.verdict),
+        return {"analysis": self.analysis, "attribution": ATTRIBUTION,
+                "verdict": list(self.verdict),
                 "parameters": _clean(self.parameters), "notes": list(self.notes),
                 "tables": {k: [_clean(r) for r in v.to_dict(orient="records")]
                            for k, v in self.tables.items()}}
