@@ -261,7 +261,8 @@ def _w_verdict(w, corr) -> str:
         return "Too few authorities have a value on every indicator to measure agreement."
     aligned = corr.rho_aligned.dropna()
     agree = (aligned > 0).sum()
-    return (f"The indicators {'barely ' if w.mean_rho < 0.1 else ''}agree on which authorities "
-            f"do well: Kendall's W = {w.w:.3f} over the {int(w.n_authorities)} authorities "
+    how = ("agree no more than chance" if w.p >= 0.05 else
+           "barely agree" if w.mean_rho < 0.1 else "agree")
+    return (f"The indicators {how} on which authorities do well: Kendall's W = {w.w:.3f} over the {int(w.n_authorities)} authorities "
             f"with all {int(w.n_indicators)} (mean pairwise Spearman {w.mean_rho:+.3f}, "
             f"{fmt_p(w.p)}); {agree} of {len(aligned)} indicator pairs point the same way.")

@@ -118,6 +118,7 @@ def _registry(indicator_dirs):
 # The command modules register themselves on `cli` when imported.
 from . import (  # noqa: E402,F401
     analyse_group,
+    analyse_tell,
     data_commands,
     indicator_commands,
     replicate_command,
