@@ -268,11 +268,13 @@ def ofsted(values: pd.DataFrame, judgements: pd.DataFrame, *, indicators: list[s
     for c in context:
         rows.append(_row(wide, long, c, [], "context", coding, min_n, count_like))
     table = _with_adjusted_p(pd.DataFrame(rows))
-    counts = chosen.groupby("framework").size().rename("n").reset_index()
     params = {"selection": selection, "published_from": published_from,
               "published_to": published_to, "coding": coding, "pairing": pairing,
               "years": list(years) if years else None, "context": context, "min_n": min_n}
-    return Findings("ofsted", _verdict(table, chosen, context, pairing),
+    used = chosen.iloc[sorted(set(long[long.indicator.isin(indicators)
+                                       & long.value.notna()].inspection))]
+    counts = used.groupby("framework").size().rename("n").reset_index()
+    return Findings("ofsted", _verdict(table, used, context, pairing),
                     {"associations": table, "inspections": counts},
                     [f"{r.indicator}{' (adjusted)' if r.adjusted else ''}: {r.reason}"
                      for r in table.itertuples() if r.reason], params)
@@ -342,9 +344,10 @@ def _verdict(table: pd.DataFrame, chosen: pd.DataFrame, context: list[str],
     when = (f"{chosen.published.min()} to {chosen.published.max()}" if len(chosen) else "none")
     rule = ("the last data year that ended before publication" if pairing == "before" else
             "the data year in which it was published (look-ahead, for comparison)")
-    lines.append(f"{len(chosen)} judgements ({', '.join(f'{k} {v}' for k, v in chosen.framework.value_counts().items())}) "
-                 f"of {chosen.la_code.nunique()} authorities, published {when}; each paired "
-                 f"with {rule}. Standard errors are clustered by authority.")
+    frameworks = ", ".join(f"{k} {v}" for k, v in chosen.framework.value_counts().items())
+    lines.append(f"{len(chosen)} judgements with an indicator value ({frameworks}) of "
+                 f"{chosen.la_code.nunique()} authorities, published {when}; each paired with "
+                 f"{rule}. Standard errors are clustered by authority.")
     return lines
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..config import resolve_store_path
@@ -42,7 +43,7 @@ def existing_values(ids: list[str], years: list[int] | None, store: Path,
     vals = values(ids, years, store=store, registry=registry)
     with Store(store, read_only=True) as st:
         alive = {int(y): set(st.authorities(int(y)).index) for y in vals.period.unique()}
-    keep = [la in alive[int(p)] for la, p in zip(vals.la_code, vals.period)]
+    keep = np.array([la in alive[int(p)] for la, p in zip(vals.la_code, vals.period)], bool)
     return vals[keep].reset_index(drop=True)
 
 
