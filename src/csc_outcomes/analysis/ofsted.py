@@ -265,19 +265,22 @@ def ofsted(values: pd.DataFrame, judgements: pd.DataFrame, *, indicators: list[s
     for ind in indicators:
         for covs in ([], [c for c in context if c != ind]) if context else ([],):
             rows.append(_row(wide, long, ind, covs, "indicator", coding, min_n, count_like))
+    # context alone, over the same inspections as the indicators (those with any value)
+    used_rows = sorted(set(long[long.indicator.isin(indicators) & long.value.notna()].inspection))
+    in_use = long[long.inspection.isin(used_rows)]
     for c in context:
-        rows.append(_row(wide, long, c, [], "context", coding, min_n, count_like))
+        rows.append(_row(wide.loc[used_rows], in_use, c, [], "context", coding, min_n,
+                         count_like))
     table = _with_adjusted_p(pd.DataFrame(rows))
     params = {"selection": selection, "published_from": published_from,
               "published_to": published_to, "coding": coding, "pairing": pairing,
               "years": list(years) if years else None, "context": context, "min_n": min_n}
-    used = chosen.iloc[sorted(set(long[long.indicator.isin(indicators)
-                                       & long.value.notna()].inspection))]
+    used = chosen.iloc[used_rows]
     counts = used.groupby("framework").size().rename("n").reset_index()
     return Findings("ofsted", _verdict(table, used, context, pairing),
                     {"associations": table, "inspections": counts},
                     [f"{r.indicator}{' (adjusted)' if r.adjusted else ''}: {r.reason}"
-                     for r in table.itertuples() if r.reason], params)
+                     for r in table.itertuples() if isinstance(r.reason, str)], params)
 
 
 def _wide(long: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
@@ -326,7 +329,8 @@ def _verdict(table: pd.DataFrame, chosen: pd.DataFrame, context: list[str],
     label = "adjustment for context and " if context else ""
     survivors = adjusted[adjusted.p_holm < 0.05]
     if len(survivors):
-        lines.append(f"{len(survivors)} of {len(adjusted)} indicators carry a signal that "
+        verb = "carries" if len(survivors) == 1 else "carry"
+        lines.append(f"{len(survivors)} of {len(adjusted)} indicators {verb} a signal that "
                      f"survives {label}Holm's correction: " + "; ".join(
                          _describe(r) for r in survivors.itertuples()) + ".")
     else:
@@ -335,6 +339,10 @@ def _verdict(table: pd.DataFrame, chosen: pd.DataFrame, context: list[str],
                      f"({raw} of {int((~fam.adjusted).sum())} have p < 0.05 alone; "
                      f"{int((adjusted.p < 0.05).sum())} after adjustment; "
                      f"{int((adjusted.p_bh < 0.05).sum())} pass Benjamini-Hochberg).")
+    short = fam[~fam.adjusted & fam.p.isna()].indicator.tolist()
+    if short:
+        lines.append(f"{len(short)} of {int((~fam.adjusted).sum())} indicators have no "
+                     f"estimate (too few inspections with a value): {', '.join(short)}.")
     for r in table[table.role == "context"].itertuples():
         if pd.isna(r.p):
             lines.append(f"{r.indicator}: no estimate ({r.reason}).")
