@@ -71,3 +71,10 @@ def test_bad_options_are_usage_errors(args, store_path):
 def test_unknown_indicator_is_a_clean_error(store_path):
     result = run("analyse", "funnel", "no-such-indicator", "--store", str(store_path))
     assert result.exit_code == 1 and "no indicator 'no-such-indicator'" in result.output
+
+
+def test_consistency_of_context_alone_says_it_cannot_rank(store_path):
+    result = run("analyse", "consistency", "imd-average-score", "child-population",
+                 "--store", str(store_path))
+    assert result.exit_code == 1
+    assert "needs at least two indicators with a better direction" in result.output

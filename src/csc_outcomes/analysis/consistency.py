@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..errors import AnalysisError
 from .findings import Findings, fmt_p, one_period, wide
 from .ranking import extremes
 
@@ -202,6 +203,9 @@ def consistency(values: pd.DataFrame, directions: dict, *, authorities=None,
     groups = memberships(table, directions, share=share, k_rule=k_rule, ties=ties,
                          method=method)
     ranked = list(groups["best"].columns)
+    if len(ranked) < 2:
+        raise AnalysisError(f"{period}: recurrence needs at least two indicators with a better "
+                            f"direction; {len(ranked)} of {len(ids)} have one.")
     available = table[ranked].notna()
     dists, tests, verdict = [], [], []
     for side in SIDES:

@@ -318,7 +318,7 @@ def _with_adjusted_p(table: pd.DataFrame) -> pd.DataFrame:
              "first_year", "last_year", "spearman_rho", "spearman_p", "odds_ratio", "ci_low",
              "ci_high", "p", "p_holm", "p_bh", "linear_r", "linear_p", "higher_goes_with",
              "reason"]
-    return table[order]
+    return table[order].astype({"first_year": "Int64", "last_year": "Int64"})
 
 
 def _verdict(table: pd.DataFrame, chosen: pd.DataFrame, context: list[str],

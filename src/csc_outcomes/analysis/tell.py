@@ -34,7 +34,11 @@ def chosen_indicators(registry: Registry, ids=None, set_name: str | None = "stud
     if ids:
         return [i.id for i in registry.resolve(list(ids))]
     members = registry.resolve(None, set_name)
-    return [i.id for i in members if not kinds or i.kind in kinds]
+    chosen = [i.id for i in members if not kinds or i.kind in kinds]
+    if not chosen:
+        raise AnalysisError(f"set {set_name!r} has no indicators of kind "
+                            f"{', '.join(kinds or ())}; name indicator ids instead.")
+    return chosen
 
 
 def existing_values(ids: list[str], years: list[int] | None, store: Path,
