@@ -1,138 +1,119 @@
-"""What the forensic search's ranked candidates imply, in plain words with the evidence.
+"""What the "Can the data tell?" analyses return, and the choices they share.
 
-Each function reads the ranked frames of ``search.search`` and returns one finding
-({"finding", "evidence"}); ``conclude`` returns them all, in the order the search settles them.
+Every analysis returns :class:`Findings`: plain-words verdict lines first, then tidy tables
+with documented columns, the notes on what could not be done, and the parameters used
+(seeds included). ``to_dict()`` is strict JSON: missing numbers are ``None``, never NaN.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
 import numpy as np
+import pandas as pd
 
-from .compare import EXACT_R
-from .ratings import CODINGS
-from .regression import batch_regression
+from .. import ATTRIBUTION
+from ..indicators.registry import Registry
 
-DATA_CHOICES = ["source", "workforce_basis", "suppressed"]
+CONTESTED = ("study", "exclude")
 
 
-def conclude(samples, changes, phase1, judged, printed, x, in_sample, first) -> list[dict]:
-    """Every finding: the sample, each data choice, the rating change, what is left, phase one."""
-    out = [_sample(samples, changes, len(printed))]
-    out += [_data_choice(changes, col, len(printed)) for col in DATA_CHOICES]
-    out += _rating(changes, judged, printed, x, in_sample, first)
-    out.append(_phase1(phase1))
+@dataclass
+class Findings:
+    """The result of one analysis.
+
+    Attributes
+    ----------
+    analysis : "consistency", "funnel" or "ofsted".
+    verdict : plain-words sentences, most important first.
+    tables : tidy frames by name; each analysis documents its columns.
+    notes : what was left out and why (too few authorities, no counts ...).
+    parameters : every option used, seeds included.
+    """
+
+    analysis: str
+    verdict: list[str]
+    tables: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Strict-JSON-ready: records per table, NaN and infinities as None."""
+        return {"analysis": self.analysis, "attribution": ATTRIBUTION,
+                "verdict": list(self.verdict),
+                "parameters": _clean(self.parameters), "notes": list(self.notes),
+                "tables": {k: [_clean(r) for r in v.to_dict(orient="records")]
+                           for k, v in self.tables.items()}}
+
+
+def combine(parts: list[Findings]) -> Findings:
+    """One Findings from several (e.g. one per year): verdicts, tables and notes appended."""
+    if not parts:
+        raise ValueError("nothing to combine")
+    names = dict.fromkeys(k for p in parts for k in p.tables)
+    tables = {k: pd.concat([p.tables[k] for p in parts if k in p.tables], ignore_index=True)
+              for k in names}
+    return Findings(parts[0].analysis, [v for p in parts for v in p.verdict], tables,
+                    [n for p in parts for n in p.notes], parts[0].parameters)
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (date, datetime, pd.Timestamp)):
+        return value.isoformat()[:10] if not pd.isna(value) else None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def directions(registry: Registry, ids: list[str], contested: str = "study") -> dict:
+    """Which end of each indicator is better: "higher", "lower" or None (not ranked).
+
+    An indicator the 2016 study ranked takes the study's direction; otherwise its polarity.
+    ``contested="exclude"`` leaves contested indicators (and context) unranked even where
+    the study ranked them.
+    """
+    if contested not in CONTESTED:
+        raise ValueError(f"contested must be one of {CONTESTED}, not {contested!r}")
+    out = {}
+    for ind_id in ids:
+        ind = registry.get(ind_id)
+        by_polarity = {"higher-is-better": "higher", "lower-is-better": "lower"}.get(ind.polarity)
+        direction = ind.study.direction if ind.study else by_polarity
+        if ind.polarity == "contested" and (contested == "exclude" or ind.kind == "context"):
+            direction = None
+        out[ind_id] = direction
     return out
 
 
-def _same(frame, row, cols):
-    return frame[(frame[cols] == row[cols]).all(axis=1)]
+def one_period(values: pd.DataFrame) -> int:
+    """The single reporting year of a values frame (the analyses compare within a year)."""
+    periods = values["period"].dropna().unique()
+    if len(periods) != 1:
+        raise ValueError(f"give the values of one year, not {sorted(periods)}")
+    return int(periods[0])
 
 
-def describe_change(row) -> str:
-    """What a single-authority change implies, in words."""
-    if row.change == "none":
-        return "Ofsted's ratings as recorded"
-    if row.change == "recode":
-        return f"{row.la_name}'s rating differs from Ofsted's record: {row.grade} (Ofsted: " \
-               f"{row.official_grade})"
-    if row.change == "drop":
-        return f"{row.la_name} left out of the sample though its first SIF was published by then"
-    return f"{row.la_name} in the sample though its first SIF was published {row.published}"
+def wide(values: pd.DataFrame, ids: list[str], authorities=None) -> pd.DataFrame:
+    """Authorities x indicators: published values only (status 'value'), others NaN."""
+    got = values[values["status"] == "value"].pivot_table(
+        index="la_code", columns="indicator", values="value", aggfunc="first")
+    rows = pd.Index(authorities if authorities is not None else values["la_code"].unique(),
+                    name="la_code")
+    return got.reindex(index=rows.sort_values(), columns=ids)
 
 
-def _sample(samples, changes, n_rows) -> dict:
-    ranked = _same(samples, changes.iloc[0], DATA_CHOICES)  # under the best data choice
-    top = ranked.iloc[0]
-    nxt = ranked[ranked.n_rated != top.n_rated].iloc[0]
-    return {
-        "finding": f"The sample is the {top.n_rated} authorities whose first SIF was published "
-                   f"on or before {top.cutoff_from:%d %B %Y} (any cut-off from then to "
-                   f"{top.cutoff_to:%d %B %Y} gives the same sample).",
-        "evidence": f"With Ofsted's ratings and {top.source}/{top.workforce_basis}/"
-                    f"{top.suppressed} data, n equals the printed row's implied n on "
-                    f"{top.rows_n_match}/{n_rows} rows and {top.rows_exact}/{n_rows} rows are "
-                    f"reproduced to 1e-6; the best other sample ({nxt.n_rated} authorities, "
-                    f"cut-off {nxt.cutoff_from:%d %b %Y}) matches n on {nxt.rows_n_match}/"
-                    f"{n_rows} and reproduces {nxt.rows_exact}."}
-
-
-def _data_choice(changes, col, n_rows) -> dict:
-    best = changes.iloc[0]
-    official = changes[changes.change == "none"]
-    keep = [c for c in DATA_CHOICES if c != col]
-    same_change = _same(changes, best, ["change", "la_code", "grade", *keep])
-    alt = same_change[same_change[col] != best[col]].iloc[0]
-    here, there = (_same(official, r, DATA_CHOICES).iloc[0] for r in (best, alt))
-    return {
-        "finding": f"{col.replace('_', ' ').capitalize()}: {best[col]}.",
-        "evidence": f"{best[col]} reproduces {best.rows_exact}/{n_rows} rows (n = implied n on "
-                    f"{best.rows_n_match}) with the best single change and {here.rows_exact} "
-                    f"(n on {here.rows_n_match}) with Ofsted's ratings; {alt[col]} reproduces "
-                    f"{alt.rows_exact} (n on {alt.rows_n_match}) and {there.rows_exact} (n on "
-                    f"{there.rows_n_match})."}
-
-
-def _rating(changes, judged, printed, x, in_sample, first) -> list[dict]:
-    n_rows = len(printed)
-    best = changes.iloc[0]
-    base = _same(changes[changes.change == "none"], best, DATA_CHOICES).iloc[0]
-    if best.change == "none" or best.rows_exact <= base.rows_exact:
-        return []
-    runner = changes[(changes.la_code != best.la_code) | (changes.grade != best.grade)].iloc[0]
-    other = judged[(judged.la_code == best.la_code)].sort_values("published")
-    history = "; ".join(f"{r.framework} ({r.inspection_type}) published {r.published}: "
-                        f"{r.overall}" for r in other.itertuples())
-    kind = ("the study's Table A2a is reproduced only with this rating"
-            if best.change == "recode" else
-            "the study's sample differs from the cut-off rule by this authority")
-    out = [{
-        "finding": f"{describe_change(best)}; {kind}.",
-        "evidence": f"{best.rows_exact}/{n_rows} printed rows reproduced to 1e-6 (sum |dR| "
-                    f"{best.sum_abs_dr:.4f}), against {base.rows_exact} with Ofsted's ratings "
-                    f"(sum {base.sum_abs_dr:.4f}); the next-best other change "
-                    f"({runner.change} {runner.la_name}: {runner.grade or ''}) reproduces "
-                    f"{runner.rows_exact}. Ofsted's "
-                    f"judgements of {best.la_name}: {history}."}]
-    unresolved = _unresolved(x, in_sample, best, printed, first)
-    if unresolved:
-        out.append({"finding": "Not reproduced even then: " + ", ".join(
-            f"{ind} (|dR| {d:.4f})" for ind, d in unresolved) + ".",
-            "evidence": "No searched choice or single change reproduces these rows' printed R; "
-                        "their n is the implied n."})
-    return out
-
-
-def _phase1(phase1) -> dict:
-    p1 = phase1.iloc[0]
-    key = ["l1_table1", "l1_table3", "named_table2", "named_table4"]
-    tied = _same(phase1, p1, key)
-    worse = phase1[~phase1.index.isin(tied.index)].iloc[0]
-
-    def rule(r):
-        return f"{r.ties}/{r.k_rule}/{r.base}/{r.method}/{r.contested}/{r.source}/{r.suppressed}"
-
-    return {
-        "finding": f"Phase one: ties {p1.ties}, k {p1.k_rule} of the {p1.base}, by {p1.method}, "
-                   f"contested indicators as the {p1.contested}, {p1.source} data with "
-                   f"suppressed parts as {p1.suppressed}.",
-        "evidence": f"Tables 1 and 3 at L1 distance {p1.l1_table1} and {p1.l1_table3}; "
-                    f"{p1.named_table2}/6 and {p1.named_table4}/6 printed names also named. "
-                    f"Rules giving the same tables (ties/k/base/method/contested/source/"
-                    f"suppressed): {', '.join(sorted({rule(r) for r in tied.itertuples()}))}. "
-                    f"The next-best ({rule(worse)}) is at L1 {worse.l1_table1} and "
-                    f"{worse.l1_table3}."}
-
-
-def _unresolved(x, in_sample, best, printed, first) -> list[tuple[str, float]]:
-    grades = in_sample.grade.copy()
-    if best.change == "recode":
-        grades[best.la_code] = best.grade
-    elif best.change == "drop":
-        grades = grades.drop(best.la_code)
-    else:
-        grades[best.la_code] = first.loc[best.la_code, "grade"]
-    y = grades.reindex(x.index).map(CODINGS["outstanding-1"]).to_numpy(float)[None, :]
-    stats = batch_regression(x[printed.indicator].to_numpy(float),
-                             (~np.isnan(y)).astype(float), y)
-    d = np.abs(stats["multiple_r"][0] - printed.multiple_r.to_numpy(float))
-    return [(ind, float(v)) for ind, v in zip(printed.indicator, d) if not v < EXACT_R]
+def fmt_p(p) -> str:
+    """A p-value in words-friendly form (p < 0.001, p = 0.03)."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"

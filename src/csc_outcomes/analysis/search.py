@@ -31,7 +31,6 @@ from ..data.store import Store
 from ..indicators import load_registry
 from ..indicators.registry import Registry
 from .compare import EXACT_R, json_value, printed_codes
-from .findings import DATA_CHOICES, conclude, describe_change
 from .published import Published, published
 from .ranking import K_RULES, distribution, extremes, named, recurrence
 from .ratings import CODINGS, GRADES, judgements, ratings
@@ -48,6 +47,7 @@ from .replicate import (
     study_ids,
     table_order,
 )
+from .search_findings import DATA_CHOICES, conclude, describe_change
 
 A2A_KEY = ["rows_exact", "rows_n_match", "sum_abs_dr"]
 A2A_ASCENDING = [False, False, True]

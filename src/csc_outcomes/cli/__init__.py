@@ -134,6 +134,7 @@ def _registry(indicator_dirs):
 from . import (  # noqa: E402,F401
     analyse_group,
     analyse_improving,
+    analyse_tell,
     consensus_commands,
     data_commands,
     indicator_commands,

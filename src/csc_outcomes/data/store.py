@@ -286,6 +286,12 @@ class Store:
             "FROM observation WHERE measure IN (SELECT unnest(?)) "
             "AND year IN (SELECT unnest(?))", [sorted(measures), sorted(years)])
 
+    def year_span(self) -> tuple[int, int]:
+        """(first, last + 1) of the reporting years the observations cover."""
+        first, last = self.con.execute(
+            "SELECT min(year), max(year) FROM observation").fetchone()
+        return (first, last + 1) if first is not None else (0, 0)
+
     def judgements(self, frameworks: tuple[str, ...] | None = None) -> pd.DataFrame:
         """Inspections with an overall judgement (under the given frameworks, or any)."""
         sql = ("SELECT la_code, framework, inspection_type, start_date, end_date, published, "

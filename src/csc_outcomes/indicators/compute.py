@@ -71,7 +71,7 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
                 for y in (years or _years_with_data(st, ind)) if ind.version_for(y, variants)]
         if not plan:
             return pd.DataFrame(columns=COLUMNS)
-        needed = {(t.measure, y + t.year_offset) for _, y, v in plan for t in v.terms()}
+        needed = {(t.measure, t.data_year(y)) for _, y, v in plan for t in v.terms()}
         obs = fetch_observations(st, needed)
         levels = st.area_levels()
         alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
@@ -81,12 +81,19 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
 
 
 def _years_with_data(store: Store, ind: Indicator) -> list[int]:
-    """The years a version of ``ind`` covers in which the store holds any of its measures."""
+    """The years a version of ``ind`` covers in which the store holds any of its measures
+    (a term read from one fixed data year serves every year its version covers, up to the
+    last year the store holds)."""
     measures = {t.measure for v in ind.versions for t in v.terms()}
     held = store.measure_years(sorted(measures))
+    last = store.year_span()[1] - 1
     years = set()
     for v in ind.versions:
         for t in v.terms():
+            if t.year is not None:
+                if t.year in held.get(t.measure, ()):
+                    years |= set(range(v.first_year, (v.last_year or last) + 1))
+                continue
             years |= {y - t.year_offset for y in held.get(t.measure, ())
                       if v.covers(y - t.year_offset)}
     return sorted(years)
@@ -130,7 +137,7 @@ def _terms(plan) -> pd.DataFrame:
         for role, terms in (("measure", [version.measure] if version.measure else []),
                             ("numerator", version.numerator or []),
                             ("denominator", version.denominator or [])):
-            rows += [(step, role, t.measure, year + t.year_offset, t.release) for t in terms]
+            rows += [(step, role, t.measure, t.data_year(year), t.release) for t in terms]
     return pd.DataFrame(rows, columns=["step", "role", "measure", "year", "pick"])
 
 

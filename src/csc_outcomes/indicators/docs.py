@@ -63,10 +63,10 @@ def _detail(i: Indicator) -> list[str]:
         span = f"{v.first_year}-{v.last_year or 'onwards'}"
         how = []
         if v.measure:
-            how.append(f"value `{v.measure.measure}`")
+            how.append(f"value {_term(v.measure)}")
         if v.numerator:
-            num = " + ".join(f"`{t.measure}`" for t in v.numerator)
-            den = " + ".join(f"`{t.measure}`" for t in v.denominator)
+            num = " + ".join(_term(t) for t in v.numerator)
+            den = " + ".join(_term(t) for t in v.denominator)
             how.append(f"numerator {num}; denominator {den}" + (
                 f"; x {v.scale:g}" if v.scale != 1 else ""))
         src = "; ".join(f"{s.publisher}, {s.dataset}" for s in v.sources)
@@ -76,3 +76,7 @@ def _detail(i: Indicator) -> list[str]:
                      f"Source: {src}."
                      + (f" {' '.join(v.notes.split())}" if v.notes else ""))
     return lines
+
+
+def _term(t) -> str:
+    return f"`{t.measure}`" + (f" (data year {t.year}, for every year)" if t.year else "")

@@ -45,7 +45,9 @@ class Source(Strict):
 
 
 class Term(Strict):
-    """One stored measure, optionally taken from another year (``year_offset: -1``).
+    """One stored measure, optionally taken from another year (``year_offset: -1``), or
+    from one fixed data year for every reporting year (``year: 2019``: a measure published
+    once, such as the English Indices of Deprivation 2019).
 
     ``release`` says which release's figure to use where a later release revised it:
     ``latest`` (the default: DfE's newest figure) or ``first`` (the figure as first
@@ -54,7 +56,18 @@ class Term(Strict):
 
     measure: str
     year_offset: int = 0
+    year: int | None = Field(default=None, ge=1990, le=2100)
     release: Literal["latest", "first"] = "latest"
+
+    @model_validator(mode="after")
+    def _one_year_rule(self):
+        if self.year is not None and self.year_offset:
+            raise ValueError("give year (a fixed data year) or year_offset, not both")
+        return self
+
+    def data_year(self, year: int) -> int:
+        """The data year this term is read from for reporting year ``year``."""
+        return self.year if self.year is not None else year + self.year_offset
 
 
 def _terms(value):
