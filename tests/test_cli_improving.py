@@ -32,7 +32,7 @@ def test_trends_json_is_strict_and_equals_the_api(store_path):
     assert result.exit_code == 0, result.output
     got = _strict(result.output)
     api = _strict(report_json(trends_report(store_path, ids=["cpp-second-subsequent",
-                                                             "cla-sdq-concern"])))
+                                                             "cla-sdq-concern"]), "trends"))
     assert got == api
     assert got["attribution"] == ATTRIBUTION
     assert {"trajectories", "areas", "trends", "changes", "most_changed", "summary"} <= set(
@@ -56,7 +56,7 @@ def test_transitions_and_completeness_tables(store_path, tmp_path):
 def test_spending_says_cash_terms_when_no_deflator(store_path):
     result = run(store_path, "spending", "--rank-year", "2015", "--rank-year", "2025", "--json")
     data = _strict(result.output)
-    assert any("No spending data for 2015" in n for n in data["notes"])
+    assert any("No spending data for 2015" in n for n in data["verdict"])
     assert {r["period"] for r in data["tables"]["ranked"]} == {2025}
 
 
@@ -64,7 +64,7 @@ def test_min_completeness_reports_what_it_left_out(store_path):
     result = run(store_path, "trends", "--indicator", "cla-sdq-concern", "--min-completeness",
                  "50", "--json")
     data = _strict(result.output)
-    note = next(n for n in data["notes"] if n.startswith("--min-completeness 50"))
+    note = next(n for n in data["verdict"] if n.startswith("--min-completeness 50"))
     assert f"left out {len(data['tables']['left_out'])} authority-years" in note
 
 

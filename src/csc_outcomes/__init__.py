@@ -10,12 +10,14 @@ __version__ = "0.1.0"
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government "
                "Licence v3.0 (DfE, Ofsted, ONS, MHCLG).")
 
-__all__ = ["ATTRIBUTION", "Store", "__version__", "load"]
+__all__ = ["ATTRIBUTION", "Csc", "Store", "__version__", "load", "open"]
 
 #: Public names imported on first use, so that `import csc_outcomes` (and the command's
 #: --help) stays light: pandas and DuckDB load only when data are touched.
 _LAZY = {"load": ("csc_outcomes.data.load", "load"),
-         "Store": ("csc_outcomes.data.store", "Store")}
+         "Store": ("csc_outcomes.data.store", "Store"),
+         "open": ("csc_outcomes.api", "open"),
+         "Csc": ("csc_outcomes.api", "Csc")}
 
 
 def __getattr__(name: str):

@@ -48,8 +48,12 @@ def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
     return path
 
 
-def resolve_store_path(store: str | Path | None = None) -> Path:
-    """Return the DuckDB file to use (it need not exist yet)."""
+def resolve_store_path(store=None):
+    """Return the DuckDB file to use (it need not exist yet). An open store (anything with
+    a ``path`` and a connection, as ``csc_outcomes.open()`` holds) is passed through as it
+    is, so that library functions can share its connection."""
+    if hasattr(store, "con"):
+        return store
     chosen = store or os.environ.get(STORE_ENV)
     if chosen is None:
         return user_data_dir() / "store.duckdb"

@@ -60,15 +60,10 @@ class Comparison:
 
 
 def json_value(v):
-    """A cell as strict JSON wants it: None for any missing value, dates as ISO text,
-    numpy scalars as Python numbers."""
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, date):
-        return v.isoformat()
-    if hasattr(v, "item"):
-        v = v.item()
-    return None if isinstance(v, float) and v != v else v
+    """A cell as strict JSON wants it (see :func:`csc_outcomes.serialise.plain`)."""
+    from ..serialise import plain
+
+    return plain(v)
 
 
 def against_published(result: dict, pub: Published | None = None) -> Comparison:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import resolve_store_path
-from ..data.store import Store
+from ..data.store import Store, opened
 from ..errors import AnalysisError
 from ..indicators import load_registry, values
 from . import completeness as comp
@@ -78,7 +78,7 @@ def trends_report(store: str | Path | None = None, *, ids: list[str] | None = No
     if v.empty:
         raise AnalysisError("no indicator values for those indicators and years")
     v = _apply_min_completeness(v, path, registry, min_completeness, report)
-    with Store(path, read_only=True) as st:
+    with opened(path) as st:
         levels = st.area_levels().set_index("la_code")["level"]
         names = _names(_register(st))
     inds = {i.id: i for i in registry.resolve(list(v["indicator"].unique()))}
@@ -170,7 +170,7 @@ def transitions_report(store: str | Path | None = None, *, judgement: str = "ove
     report = Report(choices={"judgement": judgement,
                              "follow_reorganisations": follow_reorganisations})
     path = resolve_store_path(store)
-    with Store(path, read_only=True) as st:
+    with opened(path) as st:
         inspections, register = st.table("inspection"), _register(st)
     names = _names(register)
     judgements = tx.JUDGEMENTS if judgement == "all" else (judgement,)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import resolve_store_path
-from ..data.store import Store
+from ..data.store import opened
 from ..errors import AnalysisError
 from ..indicators import load_registry, values
 from . import completeness as comp
@@ -32,7 +32,7 @@ def completeness_report(store: str | Path | None = None, *, years: list[int] | N
     path = resolve_store_path(store)
     v = values(years=years, set_name="completeness", store=path, registry=registry)
     cover = comp.coverage(v, threshold=threshold)
-    with Store(path, read_only=True) as st:
+    with opened(path) as st:
         names = _names(st.table("la"))
     cover.insert(1, "la_name", cover["la_code"].map(names))
     least_rows = [comp.least_complete(cover, m, n=least).assign(measure=m)
@@ -72,7 +72,7 @@ def spending_report(store: str | Path | None = None, *, years: list[int] | None 
     registry = registry or load_registry()
     path = resolve_store_path(store)
     v = values([sp.PER_CIN, sp.PER_CHILD], years, store=path, registry=registry)
-    with Store(path, read_only=True) as st:
+    with opened(path) as st:
         register, changes = st.table("la"), st.table("la_change")
         alive = pd.concat([st.authorities(int(y)).reset_index()[["la_code"]].assign(period=int(y))
                            for y in sorted(v["period"].unique())], ignore_index=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.store import Store
+from ..data.store import opened
 from ..errors import AnalysisError
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
@@ -30,7 +30,7 @@ def judgements(store_path: str | Path) -> pd.DataFrame:
     (the first day of the inspection, where the source gives it, else NaT), published and
     overall, one row per inspection.
     """
-    with Store(store_path, read_only=True) as store:
+    with opened(store_path) as store:
         judged = store.judgements()
     for col in ("start_date", "published"):
         judged[col] = pd.to_datetime(judged[col]).dt.date

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import ATTRIBUTION
 from ..config import resolve_store_path
 from ..data.register import reference
-from ..data.store import Store
+from ..data.store import opened
 from ..errors import AnalysisError
 from ..indicators import load_registry, values
 from ..indicators.registry import Registry
@@ -176,7 +176,7 @@ def rated_sample(choices: Choices, store_path: Path, universe: pd.DataFrame,
 
 
 def replicate(choices: Choices | None = None, *, store: str | Path | None = None,
-              registry: Registry | None = None, _cache: dict | None = None) -> dict:
+              registry: Registry | None = None, cache: dict | None = None) -> dict:
     """Run phases one and two.
 
     Returns
@@ -189,15 +189,19 @@ def replicate(choices: Choices | None = None, *, store: str | Path | None = None
     ([{indicator, n, r, multiple_r, f, p, slope, intercept, reason}]), ``sample`` (the rated
     authorities: la_code, la_name, grade, official_grade, rating, published), ``names``
     ({la_code: name} for the universe), ``notes`` and ``attribution``.
+
+    ``store`` is a path or an open store (``csc_outcomes.open()`` passes its own); ``cache``
+    is a dict to share the computed values between runs with different rules (the
+    sensitivity analysis and ``Csc.replicate`` pass one).
     """
     choices = choices or Choices()
     store_path = resolve_store_path(store)
     registry = registry or load_registry()
-    cache = _cache if _cache is not None else {}
+    cache = cache if cache is not None else {}
     ids = study_ids(registry, choices)
     vals = indicator_values(choices, store_path, registry, ids, cache)
     if ("universe", choices.year) not in cache:
-        with Store(store_path, read_only=True) as st:
+        with opened(store_path) as st:
             cache[("universe", choices.year)] = st.authorities(choices.year)
     universe = cache[("universe", choices.year)]
     rated = rated_sample(choices, store_path, universe, cache)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import resolve_store_path
-from ..data.store import Store
+from ..data.store import opened
 from ..indicators import load_registry
 from ..indicators.registry import Registry
 from .compare import EXACT_R, json_value, printed_codes
@@ -290,7 +290,7 @@ def search(store: str | Path | None = None, *, registry: Registry | None = None,
     base = Choices()
     ids = study_ids(registry, base)
     printed = pub.a2a[pub.a2a.multiple_r.notna()].reset_index(drop=True)
-    with Store(store_path, read_only=True) as st:
+    with opened(store_path) as st:
         universe = st.authorities(base.year)
     judged = judgements(store_path)
     first = ratings(store_path, judged=judged)

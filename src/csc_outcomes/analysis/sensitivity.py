@@ -68,7 +68,7 @@ def sensitivity(choices: Choices | None = None, *, store: str | Path | None = No
     choices = choices or Choices()
     registry = registry or load_registry()
     cache: dict = {}
-    base = replicate(choices, store=store, registry=registry, _cache=cache)
+    base = replicate(choices, store=store, registry=registry, cache=cache)
     rows, r_table, n_table = [_summary("default", "the defaults above", base, base)], {}, {}
     r_table["default"] = {p["indicator"]: p["r"] for p in base["phase2"]}
     n_table["default"] = {p["indicator"]: p["n"] for p in base["phase2"]}
@@ -77,7 +77,7 @@ def sensitivity(choices: Choices | None = None, *, store: str | Path | None = No
             continue
         try:
             variant = replicate(replace(choices, **overrides), store=store, registry=registry,
-                                _cache=cache)
+                                cache=cache)
         except AnalysisError as exc:
             rows.append({"variant": name, "change": what, "error": str(exc)})
             continue

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import resolve_store_path
-from ..data.store import Store
+from ..data.store import opened
 from ..errors import AnalysisError
 from ..indicators import load_registry, values
 from ..indicators.registry import Registry
@@ -45,7 +45,7 @@ def existing_values(ids: list[str], years: list[int] | None, store: Path,
                     registry: Registry) -> pd.DataFrame:
     """``indicators.values()`` restricted, year by year, to authorities that existed."""
     vals = values(ids, years, store=store, registry=registry)
-    with Store(store, read_only=True) as st:
+    with opened(store) as st:
         alive = {int(y): set(st.authorities(int(y)).index) for y in vals.period.unique()}
     keep = np.array([la in alive[int(p)] for la, p in zip(vals.la_code, vals.period)], bool)
     return vals[keep].reset_index(drop=True)
@@ -60,7 +60,7 @@ def _per_year(run, years, ids, store, registry) -> Findings:
         if (part.status == "value").sum() == 0:
             skipped.append(f"{year}: no indicator has a value; the year is left out.")
             continue
-        with Store(store, read_only=True) as st:
+        with opened(store) as st:
             alive = st.authorities(year).index
         parts.append(run(part, alive))
     if not parts:
@@ -119,7 +119,7 @@ def ofsted_report(ids=None, set_name: str = "study-2016", *, years=None,
     for c in context:
         registry.get(c)
     vals = existing_values([*ids, *context], None, store, registry)
-    with Store(store, read_only=True) as st:
+    with opened(store) as st:
         judged = st.judgements(("SIF", "ILACS"))
     meta = {i: registry.get(i) for i in [*ids, *context]}
     return ofsted(vals, judged, indicators=ids, context=context,

@@ -6,7 +6,6 @@ anywhere below becomes ``Error: ...`` on stderr and exit code 1.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,19 +62,10 @@ def json_option(f):
 
 
 def emit_json(obj) -> None:
-    click.echo(json.dumps(obj, indent=2, default=_json_default))
+    """Print strict JSON (missing numbers are null, never NaN)."""
+    from ..serialise import dumps
 
-
-def _json_default(value):
-    import pandas as pd
-
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    if pd.isna(value):
-        return None
-    return str(value)
+    click.echo(dumps(obj))
 
 
 def frame_table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None) -> Table:

@@ -76,21 +76,26 @@ def _strict(frame: pd.DataFrame) -> list[dict]:
              for k, v in r.items()} for r in records]
 
 
-def report_json(report) -> str:
-    """The report as strict JSON (missing values are null, never NaN)."""
-    return json.dumps({"notes": report.notes, "choices": report.choices,
-                       "tables": {k: _strict(v) for k, v in report.tables.items()},
-                       "attribution": ATTRIBUTION}, indent=2, allow_nan=False, default=str)
+def report_json(report, analysis: str = "") -> str:
+    """The report as strict JSON, in the shape every analysis shares: ``analysis``,
+    ``verdict`` (the plain-words findings), ``parameters``, ``notes``, ``tables`` (records)
+    and ``attribution``."""
+    from ..serialise import dumps
+
+    return dumps({"analysis": analysis, "attribution": ATTRIBUTION,
+                  "verdict": list(report.notes), "parameters": report.choices, "notes": [],
+                  "tables": {k: _strict(v) for k, v in report.tables.items()}})
 
 
-def _emit(report, as_json: bool, csv_dir: str | None, show: list[tuple[str, str]]) -> None:
+def _emit(report, as_json: bool, csv_dir: str | None, show: list[tuple[str, str]],
+          analysis: str = "") -> None:
     if csv_dir:
         folder = Path(csv_dir)
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in report.tables.items():
             frame.to_csv(folder / f"{name}.csv", index=False)
     if as_json:
-        click.echo(report_json(report))
+        click.echo(report_json(report, analysis))
         return
     for note in report.notes:
         console.print(note, soft_wrap=True, highlight=False)
@@ -148,7 +153,7 @@ def trends_command(ids, set_name, indicator_dirs, years, from_year, to_year, top
                                      ("most_changed", "Most improved and most declined",
                                       ["indicator", "list", "rank", "la_name", "from_year",
                                        "to_year", "value_from", "value_to", "change",
-                                       "p_adjusted", "n_from", "n_to"])])
+                                       "p_adjusted", "n_from", "n_to"])], analysis="trends")
 
 
 @analyse.command("transitions")
@@ -183,7 +188,7 @@ def transitions_command(judgement, no_reorganisations, ids, set_name, indicator_
         ("matrix_grid", "Successive judgements (rows: earlier, columns: later)"),
         ("intervals", "Months between inspections"),
         ("indicators_vs_judgements", "Indicator change where the rating rose or fell, "
-                                     "against where it held")])
+                                     "against where it held")], analysis="transitions")
 
 
 def _grid(matrix: pd.DataFrame) -> pd.DataFrame:
@@ -222,7 +227,7 @@ def completeness_command(years, threshold, least, ids, set_name, indicator_dirs,
                                  registry=_registry(indicator_dirs))
     _emit(report, as_json, csv_dir, [("least_complete", "Least complete authorities",
                                       ["measure", "la_code", "la_name", "years",
-                                       "mean_coverage", "min_coverage", "eligible"])])
+                                       "mean_coverage", "min_coverage", "eligible"])], analysis="completeness")
 
 
 @analyse.command("spending")
@@ -257,4 +262,4 @@ def spending_command(years, deflator, base_year, rank_years, top, min_completene
     _emit(report, as_json, csv_dir, [("ranked", "Highest and lowest spending per child in need",
                                       ["period", "end", "rank", "area_name",
                                        "per_child_in_need", "per_child_in_need_real",
-                                       "expenditure", "children_in_need"])])
+                                       "expenditure", "children_in_need"])], analysis="spending")

@@ -6,7 +6,6 @@ print its verdict first and its tables second (or strict JSON, or CSV files).
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,15 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import ATTRIBUTION
-from . import _registry, console, frame_table, indicators_option, json_option, store_option
+from . import (
+    _registry,
+    console,
+    emit_json,
+    frame_table,
+    indicators_option,
+    json_option,
+    store_option,
+)
 from .analyse_group import analyse
 
 if TYPE_CHECKING:
@@ -88,7 +95,7 @@ def _emit(findings, as_json: bool, csv_dir, show) -> None:
         for name, table in findings.tables.items():
             table.to_csv(folder / f"{findings.analysis}_{name}.csv", index=False)
     if as_json:
-        click.echo(json.dumps(findings.to_dict(), indent=2, allow_nan=False))
+        emit_json(findings.to_dict())
         return
     for line in findings.verdict:
         console.print(f"[bold]{line}[/bold]", highlight=False)

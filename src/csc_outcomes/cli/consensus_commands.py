@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from .. import ATTRIBUTION
 from ..config import resolve_store_path
-from . import Group, _registry, cli, console, frame_table, indicators_option, json_option
+from . import (
+    Group,
+    _registry,
+    cli,
+    console,
+    emit_json,
+    frame_table,
+    indicators_option,
+    json_option,
+)
 
 SCOPES = ["every-group", "overall"]
 
 
 def _emit(obj) -> None:
     """Strict JSON: a NaN or infinity is a bug, never printed."""
-    click.echo(json.dumps(obj, indent=2, allow_nan=False, default=str))
+    emit_json(obj)
 
 
 def rule_options(f):

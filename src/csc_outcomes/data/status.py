@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pandas as pd
 
-from .store import Store
+from ..errors import PROBLEM_CODES
+from .store import opened
 
 
-def status(store_path: Path) -> dict:
+def status(store=None) -> dict:
     """Summarise a store.
 
     Returns
@@ -18,25 +19,32 @@ def status(store_path: Path) -> dict:
     authorities, measures, inspections, problems), ``files`` (one record per file, as
     the last load left it) and ``by_source`` (observations per source folder and year).
     """
-    with Store(store_path, read_only=True) as store:
-        totals = store.totals()
-        files = store.file_records().drop(columns=["loader_key"])
-        by_source = store.status_by_source()
+    with opened(store) as st:
+        totals = st.totals()
+        files = st.file_records().drop(columns=["loader_key"])
+        files["special_by_status"] = [json.loads(v) if isinstance(v, str) else {}
+                                      for v in files["special_by_status"]]
+        files["notes"] = [v.split("; ") if isinstance(v, str) else [] for v in files["notes"]]
+        by_source = st.status_by_source()
         return {
-            "store": str(store_path),
-            "loaded_at": store.meta("loaded_at"),
-            "data_dir": store.meta("data_dir"),
+            "store": str(st.path),
+            "loaded_at": st.meta("loaded_at"),
+            "data_dir": st.meta("data_dir"),
             "totals": totals,
             "files": _records(files),
             "by_source": _records(by_source),
         }
 
 
-def problems(store_path: Path, source_file: str | None = None,
+def problems(store=None, source_file: str | None = None,
              code: str | None = None) -> pd.DataFrame:
-    """Every stored problem (file, row, column, code, message, value, cells)."""
-    with Store(store_path, read_only=True) as store:
-        return store.problems(source_file, code)
+    """Every stored problem (file, row, column, code, message, value, cells).
+
+    Raises ValueError for a ``code`` that is not one of the documented problem codes."""
+    if code is not None and code not in PROBLEM_CODES:
+        raise ValueError(f"no problem code {code!r}; the codes are {', '.join(PROBLEM_CODES)}")
+    with opened(store) as st:
+        return st.problems(source_file, code)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -39,6 +39,22 @@ from .schema import (
 )
 
 
+@contextmanager
+def opened(store=None) -> Iterator[Store]:
+    """The store to read from: an open :class:`Store` as it is (left open), or a path
+    (default ``CSC_OUTCOMES_STORE``, else the user data folder) opened read-only for the
+    block. Library functions take either, so that ``csc_outcomes.open()`` can share one
+    connection across calls.
+    """
+    if isinstance(store, Store):
+        yield store
+        return
+    from ..config import resolve_store_path
+
+    with Store(resolve_store_path(store), read_only=True) as found:
+        yield found
+
+
 def is_interrupt(exc: BaseException) -> bool:
     """Whether ``exc`` is Ctrl-C: Python's, or DuckDB's way of stopping a query it was
     running when the signal came (``InterruptException``, or "Query interrupted")."""

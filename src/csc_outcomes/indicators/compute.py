@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import resolve_store_path
-from ..data.store import Store
+from ..data.store import Store, opened
 from .model import Indicator
 from .registry import Registry, load_registry
 
@@ -66,7 +65,7 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     if variants is None:
         variants = registry.sets[set_name].variants if set_name in registry.sets else ()
     indicators = registry.resolve(ids, set_name)
-    with Store(resolve_store_path(store), read_only=True) as st:
+    with opened(store) as st:
         plan = [(ind, y, ind.version_for(y, variants)) for ind in indicators
                 for y in (years or _years_with_data(st, ind)) if ind.version_for(y, variants)]
         if not plan:
