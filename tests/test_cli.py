@@ -82,4 +82,4 @@ def test_indicators_list_and_show(store_path):
     result = _run("indicators", "show", "cla-missing", "--json")
     assert json.loads(result.output)["polarity"] == "contested"
     result = _run("indicators", "show", "nope")
-    assert result.exit_code == 1 and "indicators list" in result.output
+    assert result.exit_code == 2 and "indicators list" in result.output  # bad input

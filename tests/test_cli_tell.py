@@ -70,7 +70,7 @@ def test_bad_options_are_usage_errors(args, store_path):
 
 def test_unknown_indicator_is_a_clean_error(store_path):
     result = run("analyse", "funnel", "no-such-indicator", "--store", str(store_path))
-    assert result.exit_code == 1 and "no indicator 'no-such-indicator'" in result.output
+    assert result.exit_code == 2 and "no indicator 'no-such-indicator'" in result.output
 
 
 def test_consistency_of_context_alone_says_it_cannot_rank(store_path):

@@ -215,10 +215,10 @@ def test_set_refuses_to_clobber_or_to_guess(agreed, panel, monkeypatch):
     runner = CliRunner()
     clash = runner.invoke(cli, ["consensus", "set", str(responses), "--name", "agreed-test",
                                 "--to", str(root / "definitions")])
-    assert clash.exit_code == 1 and "exists; choose another --name or pass --force" in clash.output
+    assert clash.exit_code == 2 and "exists; choose another --name or pass --force" in clash.output
     builtin = runner.invoke(cli, ["consensus", "set", str(responses), "--name", "study-2016",
                                   "--to", str(root / "x")])
-    assert builtin.exit_code == 1 and "built-in set" in builtin.output
+    assert builtin.exit_code == 2 and "built-in set" in builtin.output
     monkeypatch.delenv("CSC_OUTCOMES_INDICATORS", raising=False)
     nowhere = runner.invoke(cli, ["consensus", "set", str(responses), "--name", "x"])
     assert nowhere.exit_code == 1 and "--to DIR" in nowhere.output

@@ -176,7 +176,7 @@ def test_status_is_carried_and_zero_denominator_is_not_applicable(store_path):
     assert v.loc[v.status != "value", "value"].isna().all()
 
 
-def test_values_json_has_exactly_the_seven_fields(store_path):
+def test_values_json_has_the_value_fields_with_name_and_unit(store_path):
     import json
 
     from click.testing import CliRunner
@@ -187,8 +187,9 @@ def test_values_json_has_exactly_the_seven_fields(store_path):
                                       "--json", "--store", str(store_path)])
     assert result.exit_code == 0, result.output
     records = json.loads(result.output)
-    assert set(records[0]) == {"la_code", "period", "indicator", "value", "numerator",
-                               "denominator", "status"}
+    assert list(records[0]) == ["la_code", "authority", "period", "indicator", "unit", "value",
+                                "numerator", "denominator", "status"]
+    assert records[0]["unit"] == "percent" and records[0]["authority"]
     api = values(["cla-missing"], [2015], store=store_path)
     assert len(records) == len(api)
     by_la = {r["la_code"]: r for r in records}

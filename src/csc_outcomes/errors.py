@@ -17,7 +17,13 @@ class DataError(CscOutcomesError):
     """A data folder, file, row or cell cannot be read as documented."""
 
 
-class DefinitionError(CscOutcomesError):
+class InputError(CscOutcomesError, ValueError):
+    """An argument the user gave is outside what the store or the definitions hold (a year
+    with no data, an unknown indicator id); the message gives the valid range or the
+    nearest names. The command line exits with status 2, as for any bad option."""
+
+
+class DefinitionError(InputError):
     """An indicator definition or indicator set is invalid."""
 
 

@@ -20,7 +20,7 @@ from .. import ATTRIBUTION
 from ..config import resolve_store_path
 from ..data.register import reference
 from ..data.store import opened
-from ..errors import AnalysisError
+from ..errors import AnalysisError, InputError
 from ..indicators import load_registry, values
 from ..indicators.registry import Registry
 from .ranking import BASES, K_RULES, METHODS, TIES, distribution, extremes, named, recurrence
@@ -206,7 +206,7 @@ def replicate(choices: Choices | None = None, *, store: str | Path | None = None
     universe = cache[("universe", choices.year)]
     rated = rated_sample(choices, store_path, universe, cache)
     if vals.empty or (vals.status == "value").sum() == 0:
-        raise AnalysisError(f"no indicator of set {choices.indicator_set!r} has any value for "
+        raise InputError(f"no indicator of set {choices.indicator_set!r} has any value for "
                             f"{choices.year}; the national data cannot support this year.")
     wide = vals[vals.status == "value"].pivot_table(index="la_code", columns="indicator",
                                                     values="value", aggfunc="first")

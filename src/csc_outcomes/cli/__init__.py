@@ -15,12 +15,27 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import __version__
-from ..errors import CscOutcomesError, LoadInterrupted
+from ..errors import CscOutcomesError, InputError, LoadInterrupted
 
 if TYPE_CHECKING:
     import pandas as pd
 
-console = Console(width=None if sys.stdout.isatty() else 160)
+def _width() -> int | None:
+    """The terminal's width; COLUMNS when set (as for a pipe or a test); else 120."""
+    import os
+
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    return None if sys.stdout.isatty() else 120
+
+
+console = Console(width=_width())
+
+
+class BadInput(click.ClickException):
+    """A value the user gave that the store or the definitions cannot serve: exit 2."""
+
+    exit_code = 2
 
 
 class Group(click.Group):
@@ -35,6 +50,8 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except InputError as exc:
+            raise BadInput(str(exc)) from exc
         except CscOutcomesError as exc:
             raise click.ClickException(str(exc)) from exc
         except Exception as exc:  # DuckDB stops a query on Ctrl-C with its own error
@@ -69,32 +86,10 @@ def emit_json(obj) -> None:
 
 
 def frame_table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None) -> Table:
-    import pandas as pd
+    """A table for people (see :mod:`.render`)."""
+    from .render import people_table
 
-    table = Table(title=title, caption=caption, show_lines=False)
-    for col in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[col])
-        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*["" if _blank(v) else _fmt(v) for v in row])
-    return table
-
-
-def _blank(v) -> bool:
-    import pandas as pd
-
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:,.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
-    if isinstance(v, int):
-        return f"{v:,}" if abs(v) >= 10000 else str(v)
-    return str(v)
+    return people_table(frame, title=title, caption=caption)
 
 
 @click.group(cls=Group)

@@ -9,6 +9,7 @@ import click
 
 from .. import ATTRIBUTION
 from ..config import resolve_data_dir, resolve_store_path
+from ..errors import PROBLEM_CODES
 from . import (
     Group,
     cli,
@@ -164,7 +165,8 @@ def data_status(store, as_json):
 @data.command("problems")
 @store_option
 @click.option("--file", "source_file", help="Only this file (path relative to the data folder).")
-@click.option("--code", help="Only this problem code, e.g. unknown-la.")
+@click.option("--code", type=click.Choice(list(PROBLEM_CODES)),
+              help="Only this problem code, e.g. unknown-la.")
 @json_option
 def data_problems(store, source_file, code, as_json):
     """Every cell or row that could not be stored, with file, row, column and why.
@@ -187,8 +189,10 @@ def data_problems(store, source_file, code, as_json):
 @click.option("--cache", "cache", type=click.Path(file_okay=False),
               help="Download into this folder [default: the user data folder's raw/].")
 @click.option("--mirror", help="Fetch <MIRROR>/<path> instead of each file's own address.")
+@click.option("--only", "only", multiple=True, metavar="PATH",
+              help="Only this file of the manifest (repeatable).")
 @json_option
-def data_fetch(cache, mirror, as_json):
+def data_fetch(cache, mirror, only, as_json):
     """Download the official releases (checked by sha256) into a local cache.
 
     Offline, it explains how to point --data-dir / CSC_OUTCOMES_DATA at a copy instead.
@@ -201,7 +205,14 @@ def data_fetch(cache, mirror, as_json):
     from ..data.fetch import fetch
 
     folder = Path(cache) if cache else default_cache_dir()
-    results = fetch(folder, base_url=mirror)
+    if only:
+        from ..data.fetch import manifest
+
+        known = {e["path"] for e in manifest()}
+        if unknown := [p for p in only if p not in known]:
+            raise click.BadParameter(f"not in the manifest: {', '.join(unknown)}",
+                                     param_hint="--only")
+    results = fetch(folder, base_url=mirror, only=list(only) or None)
     if as_json:
         emit_json({"cache": str(folder), "files": [r.as_dict() for r in results]})
         return

@@ -87,34 +87,66 @@ def indicators_show(indicator_id, indicator_dirs, as_json):
 @click.option("--suppressed", type=click.Choice(["missing", "zero"]), default="missing",
               show_default=True, help="A suppressed part of a ratio makes the value suppressed, "
                                       "or counts as zero.")
+@click.option("--all-authorities", is_flag=True,
+              help="Also list authorities that did not exist on 31 March of the year but have "
+                   "data for it, and joint services [default: only authorities that existed].")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every authority, not the summary.")
 @indicators_option
 @store_option
 @json_option
-def indicators_values(indicator_ids, set_name, years, areas, variants, suppressed, as_csv,
-                      indicator_dirs, store, as_json):
+def indicators_values(indicator_ids, set_name, years, areas, variants, suppressed,
+                      all_authorities, as_csv, verbose, indicator_dirs, store, as_json):
     """Indicator values per authority and year, with numerator, denominator and status.
+
+    Each year lists the authorities that existed on 31 March of it (the register knows);
+    --all-authorities adds those with data for a year they did not exist in. Prints a
+    summary per indicator and year; -v, --csv or --json give every authority.
 
     Example: csc-outcomes indicators values --set study-2016 --year 2015 --csv
     """
-    from ..indicators import values
+    import csc_outcomes
 
     chosen = None if not variants else [v for v in variants if v != "none"]
-    frame = values(list(indicator_ids) or None, list(years) or None, set_name=set_name,
-                   store=resolve_store_path(store), registry=_registry(indicator_dirs),
-                   areas=areas, variants=chosen, suppressed=suppressed)
+    registry = _registry(indicator_dirs)
+    with csc_outcomes.open(resolve_store_path(store)) as csc:
+        csc.registry = registry
+        frame = csc.values(list(indicator_ids) or None, list(years) or None,
+                           set_name=set_name, areas=areas, variants=chosen,
+                           suppressed=suppressed, all_authorities=all_authorities)
+        names = csc.store.area_names()
+    left_out = frame.attrs.get("left_out", {})
+    frame = frame.assign(authority=frame.la_code.map(names),
+                         unit=frame.indicator.map(lambda i: registry.get(i).unit))[
+        ["la_code", "authority", "period", "indicator", "unit", "value", "numerator",
+         "denominator", "status"]]
     if as_json:
-        emit_json(frame.to_dict(orient="records"))
+        emit_json(frame)
     elif as_csv:
         click.echo(frame.to_csv(index=False), nl=False)
     else:
+        _show_values(frame, verbose, left_out)
+
+
+def _show_values(frame, verbose: bool, left_out: dict) -> None:
+    from .render import people_table
+
+    if verbose:
+        console.print(people_table(frame, title="Indicator values", caption=ATTRIBUTION))
+    else:
         summary = (frame.assign(has=frame.status == "value")
-                   .groupby(["indicator", "period"])
+                   .groupby(["indicator", "unit", "period"])
                    .agg(authorities=("la_code", "size"), values=("has", "sum"),
                         median=("value", "median"), minimum=("value", "min"),
                         maximum=("value", "max")).reset_index())
-        console.print(frame_table(summary, title="Indicator values (use --csv or --json for "
-                                                 "every authority)", caption=ATTRIBUTION))
+        console.print(people_table(summary, title="Indicator values: a summary per indicator "
+                                                  "and year (-v, --csv or --json for every "
+                                                  "authority)", caption=ATTRIBUTION))
+    if left_out:
+        count = sum(len(v) for v in left_out.values())
+        console.print(f"{count} authority-year(s) with data for a year the authority did not "
+                      "exist in, or for a joint service, are not listed (--all-authorities "
+                      "lists them).")
 
 
 @indicators.command("docs")

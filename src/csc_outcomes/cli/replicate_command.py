@@ -40,6 +40,21 @@ def _pairs(items, allowed, hint, example):
     return tuple((a, b) for a, b in pairs)
 
 
+def _known_ids(ids, registry, set_name) -> None:
+    """Indicator ids given to an option must be the set's; say the nearest otherwise."""
+    from difflib import get_close_matches
+
+    known = registry.sets[set_name].indicators if set_name in registry.sets else \
+        list(registry.indicators)
+    wrong = [i for i in ids if i not in known]
+    if wrong:
+        hints = "; ".join(f"{w!r}" + (f" (nearest: {', '.join(near)})" if (
+            near := get_close_matches(w, known, n=3, cutoff=0.5)) else "") for w in wrong)
+        raise click.BadParameter(f"not an indicator of set {set_name!r}: {hints}. The set's "
+                                 f"indicators are: {', '.join(known)}",
+                                 param_hint="--direction")
+
+
 @cli.command("replicate")
 @click.option("--year", type=int, default=2015, show_default=True,
               help="Reporting year; 2015 is the study's. Other years use each authority's "
@@ -54,7 +69,8 @@ def _pairs(items, allowed, hint, example):
 @click.option("--suppressed", type=click.Choice(["zero", "missing"]), default="zero",
               show_default=True, help="A suppressed part of a ratio counts as zero, or makes "
                                       "the value missing.")
-@click.option("--share", type=float, default=0.10, show_default=True,
+@click.option("--share", type=click.FloatRange(0, 0.5, min_open=True), default=0.10,
+              show_default=True,
               help="Share of authorities in the best and in the worst group.")
 @click.option("--k-rule", type=click.Choice(["round", "ceil", "floor"]), default="round",
               show_default=True, help="How share x n becomes a count.")
@@ -91,7 +107,7 @@ def _pairs(items, allowed, hint, example):
                    "upon Thames as Inadequate; Ofsted: Good).")
 @click.option("--universe", type=click.Choice(["all", "inspected"]), default="all",
               show_default=True, help="Phase one over all authorities or only inspected ones.")
-@click.option("--named-top", type=int, default=10, show_default=True,
+@click.option("--named-top", type=click.IntRange(min=0), default=10, show_default=True,
               help="List at most about this many authorities at the top of each distribution.")
 @click.option("--sensitivity", is_flag=True, help="Rerun under each alternative choice and "
                                                   "show how much the answers move.")
@@ -101,8 +117,9 @@ def _pairs(items, allowed, hint, example):
 @click.option("--search", "do_search", is_flag=True,
               help="Forensic replication: rank every reading of the open choices and every "
                    "single-authority change by fit to the published tables.")
-@click.option("--top", type=int, default=10, show_default=True,
+@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
               help="With --search: candidates shown per table (0: all).")
+@click.option("-v", "--verbose", is_flag=True, help="Also print every choice made.")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False),
               help="Also write the tables as CSV files into this folder.")
 @indicators_option
@@ -111,7 +128,8 @@ def _pairs(items, allowed, hint, example):
 def replicate_cmd(year, set_name, source, workforce_basis, suppressed, share, k_rule, base, ties,
                   method, contested, directions, with_workforce, coding, judgement, ofsted_date,
                   ofsted_from, ofsted_to, recodes, study_ratings, universe, named_top,
-                  sensitivity, against, do_search, top, csv_dir, indicator_dirs, store, as_json):
+                  sensitivity, against, do_search, top, verbose, csv_dir, indicator_dirs, store,
+                  as_json):
     """Replicate the 2016 study: best/worst 10% recurrence and regressions on Ofsted ratings.
 
     Every choice the study left open is an option and the output states them. The defaults
@@ -137,6 +155,7 @@ def replicate_cmd(year, set_name, source, workforce_basis, suppressed, share, k_
     if directions:
         overrides["directions"] = _pairs(directions, ("higher", "lower"), "--direction",
                                          "ID=higher or ID=lower")
+        _known_ids([i for i, _ in overrides["directions"]], registry, set_name)
     if recodes or study_ratings:
         from ..analysis.sensitivity import STUDY_RATINGS
 
@@ -164,32 +183,40 @@ def replicate_cmd(year, set_name, source, workforce_basis, suppressed, share, k_
         from ..analysis.compare import against_published
 
         comparison = against_published(result)
+    written = []
     if csv_dir:
         from ..analysis.tables import write_comparison_csv, write_csv
 
-        write_csv(result, out, Path(csv_dir))
+        written = write_csv(result, out, Path(csv_dir))
         if comparison is not None:
-            write_comparison_csv(comparison, Path(csv_dir))
+            written += write_comparison_csv(comparison, Path(csv_dir))
     if as_json:
         payload = dict(out if sensitivity else result)
         if comparison is not None:
             payload["comparison"] = comparison.to_dict()
         emit_json(payload)
         return
-    _print_replication(result)
+    _print_replication(result, verbose)
     if sensitivity:
         _print_sensitivity(out)
     if comparison is not None:
         _print_comparison(comparison)
+    if written:
+        click.echo(f"Wrote {len(written)} CSV file(s) to {csv_dir}: "
+                   + ", ".join(p.name for p in written), err=True)
 
 
-def _print_replication(result) -> None:
+def _print_replication(result, verbose: bool = False) -> None:
     from ..analysis.tables import phase1_frame, phase2_frame
 
     ch = result["choices"]
-    console.print(f"[bold]Replication for {result['year']}[/bold]: {result['universe']} "
-                  f"authorities, {result['inspected']} with a counted Ofsted judgement.")
-    console.print("Choices: " + "; ".join(f"{k}={v}" for k, v in ch.items()), markup=False)
+    for line in headline(result):
+        console.print(line, highlight=False)
+    if verbose:
+        console.print("Choices: " + "; ".join(f"{k}={v}" for k, v in ch.items()), markup=False)
+    else:
+        console.print("Every choice is printed with -v, and is an option (--help).",
+                      style="dim")
     for side, label in (("best", "best"), ("worst", "worst")):
         dist, named_frame = phase1_frame(result, side)
         console.print(frame_table(dist, title=f"Authorities by number of indicators in the "
@@ -199,6 +226,23 @@ def _print_replication(result) -> None:
                               f"Ofsted rating (coded {ch['coding']})", caption=ATTRIBUTION))
     for note in result["notes"]:
         console.print(f"Note: {note}")
+
+
+def headline(result) -> list[str]:
+    """The replication in plain words, before its tables."""
+    ch = result["choices"]
+    best = result["phase1"]["best"]["distribution"]
+    top = max((int(k) for k, v in best.items() if v), default=0)
+    significant = [r for r in result["phase2"] if r.get("p") is not None and r["p"] < 0.05]
+    words = ", ".join(f"{r['indicator']} (r {r['r']:+.2f}, n {r['n']})" for r in significant)
+    return [
+        f"[bold]Replication for {result['year']}[/bold]: {result['universe']} authorities, "
+        f"{result['inspected']} with a counted Ofsted judgement.",
+        f"Phase one: no authority is in the best {ch['share']:.0%} on more than {top} of the "
+        f"{sum(1 for i in result['indicators'] if i['phase1'])} indicators ranked.",
+        f"Phase two: {len(significant)} of {len(result['phase2'])} indicators are associated "
+        f"with the rating at p < 0.05" + (f": {words}." if words else "."),
+    ]
 
 
 def _print_sensitivity(out) -> None:

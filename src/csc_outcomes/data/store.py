@@ -274,6 +274,10 @@ class Store:
             "AND (valid_to IS NULL OR valid_to >= make_date(?, 3, 31)) ORDER BY la_code",
             [year, year]).set_index("la_code")
 
+    def area_names(self) -> dict[str, str]:
+        """Every register key's name (authorities, joint services, regions, England)."""
+        return dict(self.con.execute("SELECT la_code, name FROM la").fetchall())
+
     def area_levels(self) -> pd.DataFrame:
         """Every register key (authorities, joint services, regions, England) and its level."""
         return self.query("SELECT la_code, level FROM la")
@@ -285,6 +289,10 @@ class Store:
             "SELECT la_code, year, measure, value, status, period, release "
             "FROM observation_latest WHERE measure IN (SELECT unnest(?)) "
             "AND year IN (SELECT unnest(?))", [sorted(measures), sorted(years)])
+
+    def measure_ids(self) -> list[str]:
+        """Every measure the store describes."""
+        return self._column("SELECT measure FROM measure")
 
     def measure_years(self, measures: list[str]) -> dict[str, list[int]]:
         """The reporting years in which each measure has any observation."""

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.store import Store, opened
+from ..errors import DefinitionError, InputError
 from .model import Indicator
 from .registry import Registry, load_registry
 
@@ -32,7 +33,7 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
            set_name: str | None = None, store: str | Path | None = None,
            registry: Registry | None = None, areas: bool = False,
            variants: tuple[str, ...] | list[str] | None = None,
-           suppressed: str = "missing") -> pd.DataFrame:
+           suppressed: str = "missing", all_authorities: bool = False) -> pd.DataFrame:
     """Indicator values for authorities and years.
 
     Parameters
@@ -50,12 +51,17 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     suppressed : what a suppressed numerator or denominator part does: ``"missing"``
         makes the value suppressed (the default); ``"zero"`` counts the part as 0. A
         published value (a version's ``measure``) that is suppressed stays suppressed.
+    all_authorities : also list authorities that did not exist on 31 March of the year
+        but have data for it (figures DfE recast on later boundaries), and joint services
+        whose members did not all exist. By default a year lists the authorities that
+        existed on 31 March of it (the register knows), plus the joint services of those
+        authorities that report as one (Kingston and Richmond's Achieving for Children).
 
     Returns
     -------
     DataFrame with columns la_code, period (the reporting year), indicator, value,
     numerator, denominator, status. One row per authority that existed on 31 March of
-    the year (or that has data for it), per indicator and year the definitions cover.
+    the year (see ``all_authorities``), per indicator and year the definitions cover.
     ``value`` is NaN unless status is ``value``; ``numerator`` and ``denominator`` are
     the counts behind a rate where the definition has them (for weighting), else NaN.
     """
@@ -66,17 +72,69 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
         variants = registry.sets[set_name].variants if set_name in registry.sets else ()
     indicators = registry.resolve(ids, set_name)
     with opened(store) as st:
+        check_measures(st, [i for i in indicators if not registry.is_builtin(i.id)], registry)
+        held = {ind.id: _years_with_data(st, ind) for ind in indicators}
+        if years:
+            _check_years(years, held)
         plan = [(ind, y, ind.version_for(y, variants)) for ind in indicators
-                for y in (years or _years_with_data(st, ind)) if ind.version_for(y, variants)]
+                for y in (years or held[ind.id]) if ind.version_for(y, variants)]
         if not plan:
             return pd.DataFrame(columns=COLUMNS)
         needed = {(t.measure, t.data_year(y)) for _, y, v in plan for t in v.terms()}
         obs = fetch_observations(st, needed)
         levels = st.area_levels()
         alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
-    out = _compute(plan, obs, levels, alive, areas, suppressed)
+    out = _compute(plan, obs, levels, alive, areas, suppressed, all_authorities)
     out.attrs["versions"] = {f"{ind.id}:{y}": v.version for ind, y, v in plan}
     return out
+
+
+def _check_years(years, held: dict[str, list[int]]) -> None:
+    """Every year asked for must have data for at least one of the indicators."""
+    have = sorted({y for ys in held.values() for y in ys})
+    missing = [y for y in years if y not in have]
+    if not missing:
+        return
+    span = f"{have[0]}-{have[-1]}" if have else "none"
+    raise InputError(f"no data for {', '.join(map(str, missing))} for "
+                     f"{'these indicators' if len(held) > 1 else next(iter(held), 'it')}: the "
+                     f"store holds years {span} for them ({_ranges(have)}). Choose a year in "
+                     "that range, or load the release that covers it.")
+
+
+def _ranges(years: list[int]) -> str:
+    """[2010, 2011, 2012, 2015] -> '2010-2012, 2015'."""
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs) or "none"
+
+
+def check_measures(store: Store, indicators: list[Indicator], registry: Registry) -> None:
+    """Every measure a definition names must be in the store: a typo would otherwise give
+    every authority ``missing`` without a word. All problems are listed at once, each with
+    the nearest measure ids the store holds."""
+    from difflib import get_close_matches
+
+    wanted = {(i.id, t.measure) for i in indicators for v in i.versions for t in v.terms()}
+    if not wanted:
+        return
+    known = set(store.measure_ids())
+    problems = []
+    for ind_id, measure in sorted(wanted):
+        if measure in known:
+            continue
+        near = get_close_matches(measure, known, n=3, cutoff=0.6)
+        where = registry.origin.get(ind_id, ind_id)
+        problems.append(f"{Path(where).name}: measure {measure!r} is not in the store"
+                        + (f"; nearest: {', '.join(near)}" if near else
+                           " (no measure is like it; is its release loaded?)"))
+    if problems:
+        raise DefinitionError(f"{len(problems)} unknown measure(s) in the definitions:\n  "
+                              + "\n  ".join(problems))
 
 
 def _years_with_data(store: Store, ind: Indicator) -> list[int]:
@@ -114,17 +172,18 @@ def fetch_observations(store: Store, needed: set[tuple[str, int]]) -> pd.DataFra
 
 
 def _universes(plan, obs: pd.DataFrame, levels: pd.DataFrame, alive: dict,
-               areas: bool) -> pd.DataFrame:
-    """(step, la_code) for each step of the plan: the authorities alive on 31 March, plus
-    any authority or joint service with data for the version's measures (and England and
-    the regions if ``areas``)."""
+               areas: bool, all_authorities: bool) -> pd.DataFrame:
+    """(step, la_code) for each step of the plan: the authorities alive on 31 March (and,
+    with ``all_authorities``, any authority or joint service with data for the version's
+    measures in the year), and England and the regions if ``areas``."""
     local = set(levels.la_code[levels.level.isin(["la", "joint"])])
     wide = set(levels.la_code[levels.level.isin(["national", "region"])]) if areas else set()
-    have = obs.groupby("measure").la_code.agg(set).to_dict()
+    have = obs.groupby(["measure", "year"]).la_code.agg(set).to_dict()
     parts = []
     for step, (_, year, version) in enumerate(plan):
-        with_data = set().union(*(have.get(t.measure, set()) for t in version.terms()))
-        codes = sorted(alive[year] | (local & with_data) | wide)
+        with_data = set().union(*(have.get((t.measure, t.data_year(year)), set())
+                                  for t in version.terms()))
+        codes = sorted(alive[year] | ((local & with_data) if all_authorities else set()) | wide)
         parts.append(pd.DataFrame({"step": step, "la_code": codes}))
     return pd.concat(parts, ignore_index=True)
 
@@ -162,8 +221,10 @@ def _combined(universe: pd.DataFrame, terms: pd.DataFrame, obs: pd.DataFrame,
     return out
 
 
-def _compute(plan, obs, levels, alive, areas: bool, suppressed: str) -> pd.DataFrame:
-    universe = _universes(plan, obs, levels, alive, areas)
+def _compute(plan, obs, levels, alive, areas: bool, suppressed: str,
+             all_authorities: bool) -> pd.DataFrame:
+    universe = _universes(plan, obs, levels, alive, areas, all_authorities)
+    left_out = _left_out(plan, obs, levels, alive) if not all_authorities else {}
     parts = _combined(universe, _terms(plan), obs, suppressed)
     wide = parts.pivot(index=["step", "la_code"], columns="role", values=["total", "status"])
     frame = universe.set_index(["step", "la_code"])
@@ -187,11 +248,27 @@ def _compute(plan, obs, levels, alive, areas: bool, suppressed: str) -> pd.DataF
     value = np.where(has_measure, frame.measure_value, by_counts)
     value = np.where((status == "value") & n_value | has_measure & (status == "value"),
                      value, np.nan)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "la_code": frame.la_code, "period": [plan[s][1] for s in frame.step],
         "indicator": [plan[s][0].id for s in frame.step], "value": value.astype(float),
         "numerator": frame.numerator_value.astype(float),
         "denominator": frame.denominator_value.astype(float), "status": status})
+    out.attrs["left_out"] = left_out
+    return out
+
+
+def _left_out(plan, obs: pd.DataFrame, levels: pd.DataFrame, alive: dict) -> dict:
+    """{year: codes} of authorities and joint services with data for a year they did not
+    exist in (or, for joint services, that are not authorities): what ``all_authorities``
+    would add."""
+    local = set(levels.la_code[levels.level.isin(["la", "joint"])])
+    have = obs.groupby("year").la_code.agg(set).to_dict()
+    out = {}
+    for year in sorted({y for _, y, _ in plan}):
+        extra = sorted((have.get(year, set()) & local) - alive[year])
+        if extra:
+            out[year] = extra
+    return out
 
 
 def _first_status(statuses: pd.DataFrame) -> np.ndarray:

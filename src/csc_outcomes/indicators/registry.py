@@ -38,6 +38,10 @@ class Registry:
                 f"no indicator {indicator_id!r}. `csc-outcomes indicators list` shows the ids."
             ) from None
 
+    def is_builtin(self, indicator_id: str) -> bool:
+        """Whether the definition ships with the package (not a user folder's)."""
+        return Path(self.origin.get(indicator_id, "")).parent == _builtin_dir("definitions")
+
     def resolve(self, ids: list[str] | None = None, set_name: str | None = None) -> list[Indicator]:
         """The indicators named (in order), those of a set, or all of them."""
         chosen: list[str] = []
