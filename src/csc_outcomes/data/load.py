@@ -33,7 +33,7 @@ from . import catalogue
 from .load_report import FileReport, LoadReport
 from .reading import read_files
 from .register import Register, build_register, register_sources
-from .store import Store
+from .store import Store, make_parent
 from .writing import Writer, commit_holding_interrupts, interrupts_as, remove_store
 
 __all__ = ["FileReport", "LoadReport", "data_files", "load", "sha256"]
@@ -108,6 +108,7 @@ def load(data_dir: Path, store_path: Path, *, force: bool = False, prune: bool =
         raise DataError(f"data folder {data_dir} is empty. Run `csc-outcomes data fetch` or "
                         "point --data-dir at a copy of the releases.")
     existed = store_path.exists()
+    make_parent(store_path)  # before hours of reading, not after
     say = on_phase or (lambda text: None)
     results: dict[str, tuple] = {}
     try:

@@ -86,7 +86,7 @@ class Store:
                 "(or point --store / CSC_OUTCOMES_STORE at an existing store)."
             )
         if not read_only:
-            _make_parent(self.path)
+            make_parent(self.path)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
@@ -367,7 +367,8 @@ class Store:
         )
 
 
-def _make_parent(path: Path) -> None:
+def make_parent(path: Path) -> None:
+    """Create the store's folder, or raise a DataError saying why it cannot be."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:

@@ -126,5 +126,5 @@ def commit_holding_interrupts(store: Store) -> None:
 def remove_store(path: Path) -> None:
     """An interrupted or failed first load leaves no half-made store behind."""
     for p in (path, path.with_name(path.name + ".wal")):
-        with suppress(FileNotFoundError):
+        with suppress(FileNotFoundError, NotADirectoryError):
             p.unlink()
