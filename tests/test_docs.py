@@ -41,3 +41,13 @@ def test_every_command_has_help_with_an_example_and_is_in_the_cli_docs():
         assert result.exit_code == 0, path
         assert "Example:" in result.output, path
         assert f"csc-outcomes {' '.join(path)}" in cli_doc, f"{' '.join(path)} not in docs/cli.md"
+
+
+def test_the_python_api_page_runs(store_path):
+    """docs/python-api.md's examples are doctests on the real store."""
+    import doctest
+
+    failures, tried = doctest.testfile(str(DOCS / "python-api.md"), module_relative=False,
+                                       globs={"STORE": str(store_path)},
+                                       optionflags=doctest.ELLIPSIS)
+    assert tried >= 12 and failures == 0

@@ -32,6 +32,22 @@ def _width() -> int | None:
 console = Console(width=_width())
 
 
+#: Commands that show progress of their own (a spinner would fight with it).
+OWN_PROGRESS = {"load", "fetch", "report", "serve"}
+
+
+class Command(click.Command):
+    """A command that shows a spinner on standard error while it works, when that is a
+    terminal (a search or a whole coverage map takes several seconds)."""
+
+    def invoke(self, ctx):
+        if self.name in OWN_PROGRESS or not sys.stderr.isatty():
+            return super().invoke(ctx)
+        with Console(stderr=True).status(f"csc-outcomes {ctx.command_path.split(' ', 1)[-1]}: "
+                                         "working", spinner="dots"):
+            return super().invoke(ctx)
+
+
 class BadInput(click.ClickException):
     """A value the user gave that the store or the definitions cannot serve: exit 2."""
 
@@ -40,6 +56,9 @@ class BadInput(click.ClickException):
 
 class Group(click.Group):
     """The error boundary: library errors become one line on stderr, never a traceback."""
+
+    command_class = Command
+    group_class = type  # sub-groups are Groups too (click: "type" means the same class)
 
     def invoke(self, ctx):
         try:
