@@ -81,7 +81,7 @@ def read_csv_text(src: Source, encoding: str = "utf-8-sig",
     if frame.shape[1] == 0 or frame.empty:
         raise DataError(f"{src.name}: the file has a header but no rows. Download it again "
                         "(csc-outcomes data fetch).")
-    header, lines, short = _scan_records(text, frame.shape[1], len(frame))
+    header, lines, short = _scan_records(text, frame)
     check_header(src, header, family)
     if len(lines) != len(frame):
         raise DataError(f"{src.name}: the CSV has {len(lines)} records but pandas read "
@@ -97,42 +97,34 @@ def read_csv_text(src: Source, encoding: str = "utf-8-sig",
     return frame
 
 
-def _scan_records(text: str, width: int, records: int
+def _scan_records(text: str, frame: pd.DataFrame
                   ) -> tuple[list[str], list[int], list[tuple[int, int]]]:
     """The header's fields, the 1-based first line of each record, and the records
     (position, fields) shorter than the header. A blank line is a record of no fields
     and is not short.
 
     Where the parser found as many records as there are lines after the header, no quoted
-    field spans lines, so a record is a line: its separators are counted over the bytes at
-    once, and only the few lines that might be short or that hold quotes (a quoted comma
-    is not a separator) are parsed.
+    field spans lines, so a record is a line. The parser pads a short record with empty
+    fields, so only the records whose last field is empty can be short: those few lines
+    are parsed again to count their fields.
     """
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    ends = np.flatnonzero(data == 10)
-    if records != len(ends) - 1 or not len(ends):
+    width = frame.shape[1]
+    ends = text.count("\n") if text.endswith("\n") else text.count("\n") + 1
+    if len(frame) != ends - 1:
         return _scan_records_parsed(text, width)
-    starts = np.concatenate([[0], ends[:-1] + 1])
-    quote = data == 34
-    if quote.any():  # a comma inside quotes (an odd number of quotes before it) is text
-        outside = (np.cumsum(quote, dtype=np.int32) & 1) == 0
-        if (np.add.reduceat(quote, starts, dtype=np.int64) & 1).any():
-            return _scan_records_parsed(text, width)
-        separators = (data == 44) & outside
-    else:
-        separators = data == 44
-    fields = np.add.reduceat(separators, starts, dtype=np.int64) + 1
-    blank = (ends - starts) <= 1  # "" or "\r"
-    check = np.flatnonzero(((fields < width) & ~blank)[1:])
-    lines = text.split("\n") if len(check) else []
+    last = frame.iloc[:, -1].to_numpy(dtype=object)
+    maybe = np.flatnonzero([not (isinstance(v, str) and v) for v in last]) \
+        if (last == "").any() or pd.isna(last).any() else []
     short = []
-    for pos in check.tolist():
-        line = lines[pos + 1]
-        n = len(next(csv.reader([line]), [])) if line.strip("\r") else 0
-        if 0 < n < width:
-            short.append((pos, n))
-    header = next(csv.reader([text[: text.index("\n")]]))
-    return header, list(range(2, len(ends) + 1)), short
+    if len(maybe):
+        lines = text.split("\n")
+        for pos in maybe.tolist():
+            line = lines[pos + 1]
+            n = len(next(csv.reader([line]), [])) if line.strip("\r") else 0
+            if 0 < n < width:
+                short.append((pos, n))
+    header = next(csv.reader([text[: text.find("\n")]]))
+    return header, list(range(2, ends + 1)), short
 
 
 def _scan_records_parsed(text: str, width: int):
