@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -113,14 +114,20 @@ def load(data_dir: Path, store_path: Path, *, force: bool = False, prune: bool =
     results: dict[str, tuple] = {}
     try:
         with interrupts_as(LoadInterrupted(INTERRUPTED)):
-            previous, stored_key, stored_register = _stored_state(store_path, existed)
-            plan = _plan(data_dir, names, previous, stored_key, stored_register, force)
-            stored = set(previous.index[previous["loader_key"].notna()])
-            kept = sorted(stored - set(names))
-            say(f"reading {len(plan.to_read)} of {len(names)} files "
-                f"({len(names) - len(plan.to_read)} unchanged or not data)")
-            _read_and_write(store_path, data_dir, plan, stored, kept if prune else [],
-                            results, workers, on_file, say)
+            with _stored_state(store_path, existed) as (previous, stored_key, stored_register,
+                                                        store):
+                plan = _plan(data_dir, names, previous, stored_key, stored_register, force)
+                stored = {n for n, r in previous.items() if r["loader_key"] is not None}
+                kept = sorted(stored - set(names))
+                idle = not (plan.to_read or (prune and kept) or plan.new_register
+                            or plan.recovered)
+                if idle and store is not None:  # nothing to read or write: say when we looked
+                    store.set_meta("loaded_at", datetime.now().isoformat(timespec="seconds"))
+            if not idle or store is None:
+                say(f"reading {len(plan.to_read)} of {len(names)} files "
+                    f"({len(names) - len(plan.to_read)} unchanged or not data)")
+                _read_and_write(store_path, data_dir, plan, stored, kept if prune else [],
+                                results, workers, on_file, say)
     except BaseException:
         if not existed:
             remove_store(store_path)
@@ -138,10 +145,6 @@ INTERRUPTED = "load interrupted before it was committed; the store is as it was 
 def _read_and_write(store_path: Path, data_dir: Path, plan: _Plan, stored: set[str],
                     prune: list[str], results: dict, workers, on_file, say) -> None:
     """Read the planned files and write them in one transaction, as they arrive."""
-    if not (plan.to_read or prune or plan.new_register or plan.recovered):
-        with Store(store_path) as store:
-            store.set_meta("loaded_at", datetime.now().isoformat(timespec="seconds"))
-        return
     with read_files(data_dir, plan.to_read, plan.register, workers) as arrivals, \
             Store(store_path) as store:
         store.begin()
@@ -170,14 +173,22 @@ def _read_and_write(store_path: Path, data_dir: Path, plan: _Plan, stored: set[s
             raise
 
 
-def _stored_state(store_path: Path, existed: bool) -> tuple[pd.DataFrame, str | None, str | None]:
-    """The store's file records (indexed by file), register key and register."""
+@contextmanager
+def _stored_state(store_path: Path, existed: bool):
+    """(file records by file, register key, register JSON, the open store or None); the
+    store is closed at the end of the block (before any reading process is forked)."""
     if not existed:
-        empty = pd.DataFrame(columns=["source_file", "loader_key"]).set_index("source_file")
-        return empty, None, None
+        yield {}, None, None, None
+        return
     with Store(store_path) as store:
-        return (store.file_records().set_index("source_file"), store.meta("register_key"),
-                store.meta("register"))
+        records = store.file_records()
+        previous = {r["source_file"]: {k: (None if _missing(v) else v) for k, v in r.items()}
+                    for r in records.to_dict(orient="records")}
+        yield previous, store.meta("register_key"), store.meta("register"), store
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, (list, dict, str)) and bool(pd.isna(value)))
 
 
 # -- planning --------------------------------------------------------------------------------
@@ -193,7 +204,7 @@ def _register_key(data_dir: Path, sources: dict[str, str | None]) -> str:
     return digest.hexdigest()
 
 
-def _plan(data_dir: Path, names: list[str], previous: pd.DataFrame, stored_key: str | None,
+def _plan(data_dir: Path, names: list[str], previous: dict[str, dict], stored_key: str | None,
           stored_register: str | None, force: bool) -> _Plan:
     sources = register_sources(data_dir)
     stored_sources = json.loads(stored_register)["sources"] if stored_register else {}
@@ -221,12 +232,12 @@ def _plan(data_dir: Path, names: list[str], previous: pd.DataFrame, stored_key: 
             reports[name] = FileReport(name, "skip", skipped_reason=entry.reason)
             continue
         loader_key = f"{sha256(data_dir / name)}:{READER_VERSION}:{__version__}:{key}"
-        if not force and name in previous.index and \
-                previous.at[name, "loader_key"] == loader_key:
-            report = _from_record(previous.loc[name].to_dict(), name, entry.family)
+        before = previous.get(name)
+        if not force and before and before["loader_key"] == loader_key:
+            report = _from_record(before, name, entry.family)
             report.skipped_reason = "unchanged since the last load (same sha256, reader and register)"
             reports[name] = report
-            if pd.notna(previous.at[name, "failed_at"]):
+            if before["failed_at"] is not None:
                 recovered.append(name)
             continue
         reports[name] = FileReport(name, entry.family)

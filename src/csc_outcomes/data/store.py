@@ -92,8 +92,7 @@ class Store:
         except duckdb.Error as exc:
             raise DataError(f"cannot open store {self.path}: {exc}. Is another csc-outcomes "
                             "process writing to it, or is it not a DuckDB file?") from exc
-        if not read_only:
-            self._migrate()
+        if not read_only and not self._migrate():
             self.con.execute(SCHEMA)
             self.con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
@@ -103,21 +102,23 @@ class Store:
             raise DataError(f"store {self.path} holds no completed load (the first load was "
                             "interrupted or failed). Run `csc-outcomes data load`.")
 
-    def _migrate(self) -> None:
+    def _migrate(self) -> bool:
         """A store is a cache of the releases: one written by another schema is emptied
-        (and the next load refills it) rather than patched."""
+        (and the next load refills it) rather than patched. True if the store already has
+        this schema."""
         tables = set(self._column(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
             "AND table_type = 'BASE TABLE'"))
         if "meta" not in tables:
-            return
+            return False
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row and row[0] == SCHEMA_VERSION:
-            return
+            return True
         for view in self._column("SELECT view_name FROM duckdb_views() WHERE NOT internal"):
             self.con.execute(f"DROP VIEW IF EXISTS {quote_ident(view)}")
         for table in tables:
             self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
+        return False
 
     def _column(self, sql: str, params: list | None = None) -> list:
         return [r[0] for r in self.con.execute(sql, params or []).fetchall()]
