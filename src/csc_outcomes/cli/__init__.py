@@ -104,6 +104,26 @@ def emit_json(obj) -> None:
     click.echo(dumps(obj))
 
 
+def write_tables(tables: dict, folder: str | Path, prefix: str = "") -> list[Path]:
+    """Write each table as ``<folder>/<prefix><name>.csv`` and say on standard error which
+    files were written (standard output stays the command's own)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write CSV files into {folder}: "
+                                   f"{exc.strerror}") from exc
+    written = []
+    for name, table in tables.items():
+        path = folder / f"{prefix}{name}.csv"
+        table.to_csv(path, index=False)
+        written.append(path)
+    if written:
+        click.echo(f"Wrote {len(written)} CSV file(s) to {folder}: "
+                   + ", ".join(p.name for p in written), err=True)
+    return written
+
+
 def frame_table(frame: pd.DataFrame, title: str | None = None, caption: str | None = None) -> Table:
     """A table for people (see :mod:`.render`)."""
     from .render import people_table

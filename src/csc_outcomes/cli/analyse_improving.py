@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from .. import ATTRIBUTION
-from . import _registry, console, frame_table, indicators_option, json_option, store_option
+from . import (
+    _registry,
+    console,
+    frame_table,
+    indicators_option,
+    json_option,
+    store_option,
+    write_tables,
+)
 from .analyse_group import analyse
 
 if TYPE_CHECKING:
@@ -89,13 +96,10 @@ def report_json(report, analysis: str = "") -> str:
 
 def _emit(report, as_json: bool, csv_dir: str | None, show: list[tuple[str, str]],
           analysis: str = "") -> None:
-    if csv_dir:
-        folder = Path(csv_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in report.tables.items():
-            frame.to_csv(folder / f"{name}.csv", index=False)
     if as_json:
         click.echo(report_json(report, analysis))
+        if csv_dir:
+            write_tables(report.tables, csv_dir)
         return
     for note in report.notes:
         console.print(note, soft_wrap=True, highlight=False)
@@ -104,9 +108,9 @@ def _emit(report, as_json: bool, csv_dir: str | None, show: list[tuple[str, str]
         if frame is not None and len(frame):
             frame = frame[[c for c in cols[0] if c in frame]] if cols else frame
             console.print(frame_table(_readable(frame), title=title))
-    if csv_dir:
-        console.print(f"Tables written to {csv_dir}/ ({len(report.tables)} CSV files).")
     console.print(ATTRIBUTION, highlight=False)
+    if csv_dir:
+        write_tables(report.tables, csv_dir)
 
 
 def _readable(frame: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,6 @@ print its verdict first and its tables second (or strict JSON, or CSV files).
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -21,6 +20,7 @@ from . import (
     indicators_option,
     json_option,
     store_option,
+    write_tables,
 )
 from .analyse_group import analyse
 
@@ -89,20 +89,17 @@ def common_options(f):
 
 
 def _emit(findings, as_json: bool, csv_dir, show) -> None:
-    if csv_dir:
-        folder = Path(csv_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, table in findings.tables.items():
-            table.to_csv(folder / f"{findings.analysis}_{name}.csv", index=False)
     if as_json:
         emit_json(findings.to_dict())
-        return
-    for line in findings.verdict:
-        console.print(f"[bold]{line}[/bold]", highlight=False)
-    console.print()
-    show(findings)
-    for note in findings.notes:
-        console.print(f"Note: {note}", markup=False, highlight=False)
+    else:
+        for line in findings.verdict:
+            console.print(f"[bold]{line}[/bold]", highlight=False)
+        console.print()
+        show(findings)
+        for note in findings.notes:
+            console.print(f"Note: {note}", markup=False, highlight=False)
+    if csv_dir:
+        write_tables(findings.tables, csv_dir, prefix=f"{findings.analysis}_")
 
 
 def _table(frame: pd.DataFrame, title: str, digits: int = 3):
