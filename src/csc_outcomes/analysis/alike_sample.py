@@ -197,7 +197,8 @@ def _stratified(path, ctx, hist, n, strata, seed, transforms, params, typology_o
         first = typ.tables["summary"].iloc[0]
         t = typ.tables["types"]
         t = t[t["method"] == first["method"]].set_index("la_code")
-        frame["type"] = t["type"].reindex(frame.index)
+        frame["type"] = t["type"].reindex(frame.index).map(
+            lambda x: None if pd.isna(x) else f"type {int(x)}")
         params["typology"] = {"method": first["method"], "k": int(first["k"]),
                               "verdict": first["verdict"], **typ.parameters}
         notes.append(f"Types from the typology ({first['method']}, k = {first['k']}): verdict "
@@ -205,10 +206,11 @@ def _stratified(path, ctx, hist, n, strata, seed, transforms, params, typology_o
                                                  " Strata by type are then only a convenience."))
     drawn = sm.stratified(frame, strata, n, seed=seed)
     unplaced = frame.index[frame[strata].isna().any(axis=1)]
+    names = ctx.attrs["names"]
     if len(unplaced):
         notes.append(f"{len(unplaced)} authorities have no {'/'.join(strata)} and could not "
-                     f"be drawn: {', '.join(unplaced)}.")
-    names = ctx.attrs["names"]
+                     "be drawn: " + ", ".join(f"{names.get(c, c)} ({c})" for c in unplaced)
+                     + ".")
     drawn["role"] = "drawn"
     drawn["reason"] = [f"drawn {d} of {a} at random (seed {seed}) from stratum {s} "
                        f"({z} authorities)" for d, a, s, z in

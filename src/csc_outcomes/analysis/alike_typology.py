@@ -19,7 +19,11 @@ from .transitions import authority_summary, histories
 from .trends import trajectories
 
 VERDICT_WORDS = {
-    "real": "stable and stronger than chance: the types are real groups in these data",
+    "real": "stable, stronger than chance and well separated: the types are real groups in "
+            "these data",
+    "weak": ("stable and stronger than chance, but weakly separated (silhouette below 0.25, "
+             "where Kaufman and Rousseeuw find no substantial structure): broad groups that "
+             "shade into each other, not distinct kinds of authority"),
     "continuum": ("stable, but no more distinct than types cut from one cloud of authorities "
                   "with no groups in it: they slice a continuum, and are a convenience rather "
                   "than a finding"),
@@ -114,7 +118,9 @@ def typology_report(store: str | Path | None = None, *, ids=None, from_year: int
                     "block_weights": block_weights or {b: 1.0 for b in ty.BLOCKS},
                     "stable_ari": stable_ari})
     findings.verdict = _verdict(summary, sentences, methods)
-    findings.notes += _notes(left, X, from_year, to_year)
+    findings.notes += _notes(left.assign(name=left["name"].map(
+        lambda c: f"{auth['name'].get(c, c)} ({c})" if c in auth.index else c)), X, from_year,
+        to_year)
     return findings
 
 
@@ -149,12 +155,14 @@ def _verdict(summary: pd.DataFrame, sentences: list[str], methods) -> list[str]:
             f"({how}) of {r.n_authorities} authorities on {r.n_features} features. Over "
             f"{r.draws} bootstrap resamples the median adjusted Rand index with the "
             f"full-data types is {r.ari_median:.2f} (5-95%: {r.ari_low:.2f} to "
-            f"{r.ari_high:.2f}). Verdict: {VERDICT_WORDS[r.verdict]}.")
+            f"{r.ari_high:.2f}); silhouette {r.silhouette:.2f}" + (
+                f"; against {r.null_draws} data sets with no types, p = {r.null_p:.3f}"
+                if r.null_draws else "") + f". Verdict: {VERDICT_WORDS[r.verdict]}.")
     if len(summary) > 1:
         lines.append(f"The two methods' types agree with an adjusted Rand index of "
                      f"{summary['ari_with_first'].iloc[1]:.2f}.")
     first = summary.iloc[0]
-    lead = ("The types, by what sets them apart" if first["verdict"] == "real" else
+    lead = ("The types, by what sets them apart" if first["verdict"] in ("real", "weak") else
             "What the types would be (read with the verdict above)")
     lines.append(f"{lead} ({methods[0]}; SD from the average authority):")
     return lines + sentences

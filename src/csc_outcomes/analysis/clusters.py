@@ -13,8 +13,11 @@ BIC for mixtures). Two checks say whether the types are real:
   cloud with no types). The types stand out when the data's criterion beats the 95th
   percentile of these draws.
 
-Verdict: ``real`` (stable and beyond chance), ``continuum`` (stable but no better than
-one cloud: the types slice a continuum) or ``unstable`` (an artefact of the sample).
+Verdict: ``real`` (stable, beyond chance and separated: silhouette at least 0.25),
+``weak`` (stable and beyond chance, but with a silhouette below 0.25, where Kaufman and
+Rousseeuw (1990) find no substantial structure: broad groups that shade into each
+other), ``continuum`` (stable but no better than one cloud: the types slice a continuum)
+or ``unstable`` (an artefact of the sample).
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
 METHODS = ("kmeans", "gmm")
+#: silhouette below which Kaufman and Rousseeuw (1990) find no substantial structure
+SEPARATED = 0.25
 CRITERION = {"kmeans": "silhouette", "gmm": "bic"}
 #: random starts per fit (k-means keeps the best of them; a mixture starts from k-means)
 N_INIT = {"kmeans": 4, "gmm": 1}
 SUMMARY_COLUMNS = ["method", "k", "criterion", "criterion_value", "n_authorities",
-                   "n_features", "draws", "ari_median", "ari_low", "ari_high",
+                   "n_features", "silhouette", "draws", "ari_median", "ari_low", "ari_high",
                    "ari_between_runs", "stable", "null_draws", "statistic", "null_p95", "null_p",
                    "beyond_chance", "verdict"]
 
@@ -225,14 +230,14 @@ def typology(X: pd.DataFrame, method: str = "kmeans", *, k: int | None = None,
     ari = runs["ari"]
     stable = bool(ari.median() >= stable_ari)
     beyond = bool(stat > p95) if len(null) else None
-    verdict = ("unstable" if not stable else "real" if beyond else
-               "continuum" if beyond is False else "stable")
-    row = table.loc[table["k"] == k].iloc[0] if (table["k"] == k).any() else None
+    row = table.loc[table["k"] == k].iloc[0]
+    verdict = ("unstable" if not stable else "continuum" if beyond is False else
+               "weak" if row["silhouette"] < SEPARATED else "real" if beyond else "stable")
     summary = pd.DataFrame([{
         "method": method, "k": k, "criterion": CRITERION[method],
-        "criterion_value": (np.nan if row is None else
-                            row["silhouette"] if method == "kmeans" else row["bic"]),
-        "n_authorities": len(X), "n_features": X.shape[1], "draws": draws,
+        "criterion_value": row["silhouette"] if method == "kmeans" else row["bic"],
+        "n_authorities": len(X), "n_features": X.shape[1],
+        "silhouette": row["silhouette"], "draws": draws,
         "ari_median": ari.median(), "ari_low": ari.quantile(0.05),
         "ari_high": ari.quantile(0.95), "ari_between_runs": runs["ari_previous"].median(),
         "stable": stable, "null_draws": len(null), "statistic": stat, "null_p95": p95,
