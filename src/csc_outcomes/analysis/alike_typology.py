@@ -60,7 +60,7 @@ def typology_report(store: str | Path | None = None, *, ids=None, from_year: int
                     k: int | None = None, k_max: int = 8, draws: int = 100,
                     null_draws: int = 50, seed: int = 2016, min_coverage: float = 0.9,
                     block_weights: dict | None = None, stable_ari: float = 0.75,
-                    registry=None) -> Findings:
+                    min_size: int = 5, registry=None) -> Findings:
     """Types of authorities by indicator profile, trajectory and inspection history, and
     whether they are real.
 
@@ -70,7 +70,7 @@ def typology_report(store: str | Path | None = None, *, ids=None, from_year: int
     from_year, to_year : the span of reporting years (default to: the latest with data).
     methods : clustering methods; the first one's types are described and listed.
     k : number of types (default: chosen per method, silhouette or BIC, 2..k_max).
-    draws, null_draws, seed, stable_ari : see :func:`.clusters.typology`.
+    draws, null_draws, seed, stable_ari, min_size : see :func:`.clusters.typology`.
     min_coverage, block_weights : see :func:`.typology.feature_matrix`.
 
     Returns
@@ -95,7 +95,8 @@ def typology_report(store: str | Path | None = None, *, ids=None, from_year: int
                             "too few to look for types (see the left_out table).")
     ks = range(2, k_max + 1)
     results = {m: cl.typology(X, m, k=k, ks=ks, draws=draws, null_draws=null_draws,
-                              seed=seed, stable_ari=stable_ari) for m in methods}
+                              seed=seed, stable_ari=stable_ari, min_size=min_size)
+               for m in methods}
     first = results[methods[0]]
     summary = pd.concat([r["summary"] for r in results.values()], ignore_index=True)
     summary["ari_with_first"] = [adjusted_rand_score(first["labels"], r["labels"])
@@ -116,8 +117,13 @@ def typology_report(store: str | Path | None = None, *, ids=None, from_year: int
                     "methods": list(methods), "k": k, "k_max": k_max, "draws": draws,
                     "null_draws": null_draws, "seed": seed, "min_coverage": min_coverage,
                     "block_weights": block_weights or {b: 1.0 for b in ty.BLOCKS},
-                    "stable_ari": stable_ari})
+                    "stable_ari": stable_ari, "min_size": min_size})
     findings.verdict = _verdict(summary, sentences, methods)
+    for m, r in results.items():
+        c = r["criteria"]
+        if k is None and not c.loc[c["chosen"], "eligible"].iloc[0]:
+            findings.notes.append(f"{m}: every k from 2 to {k_max} has a type of fewer than "
+                                  f"{min_size} authorities; k was chosen among them all.")
     findings.notes += _notes(left.assign(name=left["name"].map(
         lambda c: f"{auth['name'].get(c, c)} ({c})" if c in auth.index else c)), X, from_year,
         to_year)
