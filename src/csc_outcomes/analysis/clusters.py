@@ -214,9 +214,9 @@ def typology(X: pd.DataFrame, method: str = "kmeans", *, k: int | None = None,
         ks = [int(k)]
         table = table.assign(chosen=table["k"] == int(k))
         if not table["chosen"].any():
-            table = pd.concat([table, criteria(X, method, ks, seed=seed, covariance=covariance,
-                                               min_size=0).query("k == @ks[0]")
-                               .assign(chosen=True)], ignore_index=True)
+            extra = criteria(X, method, ks, seed=seed, covariance=covariance, min_size=0)
+            table = pd.concat([table, extra[extra["k"] == ks[0]].assign(chosen=True)],
+                              ignore_index=True)
     k = int(table.loc[table["chosen"], "k"].iloc[0])
     _, raw = fit(X, method, k, seed=seed, covariance=covariance)
     labels = ordered(raw, X)

@@ -151,8 +151,8 @@ def better_end(info: pd.DataFrame, polarity: dict[str, str]) -> pd.Series:
     return pd.Series(out, name="better")
 
 
-def describe(z: pd.DataFrame, labels: pd.Series, better: pd.Series, *, top: int = 3,
-             min_sd: float = 0.5, titles: dict | None = None):
+def describe(z: pd.DataFrame, labels: pd.Series, better: pd.Series, *, top: int = 5,
+             min_sd: float = 0.4, titles: dict | None = None):
     """What distinguishes each type, in numbers and plain words.
 
     Parameters

@@ -199,8 +199,7 @@ def _show_neighbours(f, code) -> None:
     if ov is not None and len(ov):
         counts = ov["overlap"].value_counts().sort_index().rename_axis("overlap").reset_index(
             name="authorities")
-        _table(counts, f"Authorities by how many of DfE's neighbours csc-outcomes also picks "
-                       f"({f.parameters['compare_year']})")
+        _table(counts, f"Overlap with DfE's {f.parameters['k']} ({f.parameters['compare_year']})")
         _table(f.tables["drivers"], "Which variables drive the differences")
     console.print("One authority's lists: csc-outcomes neighbours LA; every list: --json "
                   "or --csv.")
