@@ -47,13 +47,24 @@ def test_neighbours_csv_lists_its_files_and_the_verdict_comes_first(store_path, 
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == ["neighbours_context.csv", "neighbours_drivers.csv",
                        "neighbours_neighbours.csv", "neighbours_overlap.csv",
-                       "neighbours_variables.csv"]
+                       "neighbours_published.csv", "neighbours_variables.csv"]
     for name in written:
         assert str(tmp_path / name) in result.output.replace("\n", "")
     api = neighbours_report(store_path, "Camden")
     assert (tmp_path / "neighbours_overlap.csv").read_text() == \
         api.tables["overlap"].to_csv(index=False)
     assert "Open Government Licence" in result.output
+
+
+def test_a_year_without_a_variable_is_refused_with_the_way_out(store_path):
+    result = run("neighbours", "Leeds", "--year", 2015, "--store", store_path)
+    assert result.exit_code == 1
+    assert ("pupils-fsm-primary, pupils-eal-primary have no value for any authority in 2015"
+            in result.output)
+    assert "--weight pupils-fsm-primary=0 --weight pupils-eal-primary=0" in result.output
+    ok = run("neighbours", "Leeds", "--year", 2015, "--weight", "pupils-fsm-primary=0",
+             "--weight", "pupils-eal-primary=0", "--store", store_path)
+    assert ok.exit_code == 0 and ok.output.startswith("Leeds's 10 nearest authorities")
 
 
 def test_typology_json_equals_the_api(store_path):

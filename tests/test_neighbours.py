@@ -225,4 +225,7 @@ def test_report_agreement_with_dfe(store_path):
     # our rank of a DfE neighbour is its place in our full ordering
     assert (dfe.our_rank[dfe.in_other] <= 10).all() and (dfe.our_rank[~dfe.in_other] > 10).all()
     assert f.verdict[0].startswith("Camden's 10 nearest")
+    pub = f.tables["published"]
+    assert pub.la_code.eq("E09000007").all() and pub.neighbour_code.tolist() == CAMDEN
+    assert pub.neighbour_name.iloc[0] == "Westminster" and pub.grouping.eq("April 2021").all()
     assert f"median of {ov.overlap.median():g}" in " ".join(f.verdict)

@@ -103,11 +103,34 @@ def names_of(store: Path) -> dict[str, str]:
         return st.table("la").set_index("la_code")["name"].to_dict()
 
 
+def empty_variables(ctx: pd.DataFrame, weights: dict) -> list[str]:
+    """Variables with weight but no value for any authority."""
+    return [v for v, w in weights.items() if w > 0 and ctx[v].notna().sum() == 0]
+
+
+def check_variables(ctx: pd.DataFrame, weights: dict, year: int) -> None:
+    """Refuse a year in which a weighted variable has no value at all."""
+    empty = empty_variables(ctx, weights)
+    if empty:
+        raise AnalysisError(
+            f"{', '.join(empty)} {'has' if len(empty) == 1 else 'have'} no value for any "
+            f"authority in {year}: choose another --year, or leave "
+            f"{'it' if len(empty) == 1 else 'them'} out with "
+            + " ".join(f"--weight {v}=0" for v in empty) + ".")
+
+
 def missing_note(ctx: pd.DataFrame, names: dict) -> list[str]:
+    """Which authorities lack which variables (named when few, counted when many)."""
+    year = ctx.attrs.get("year", "the year")
     gaps = ctx.isna()
-    return [f"{names.get(la, la)} ({la}) has no value for {', '.join(ctx.columns[gaps.loc[la]])}"
-            f" in {ctx.attrs.get('year', 'the year')}: its distances use the other variables."
-            for la in ctx.index[gaps.any(axis=1)]]
+    notes = []
+    for v in ctx.columns[gaps.any()]:
+        codes = list(ctx.index[gaps[v]])
+        who = (", ".join(f"{names.get(c, c)} ({c})" for c in codes) if len(codes) <= 10
+               else f"{len(codes)} of the {len(ctx)} authorities")
+        notes.append(f"{v}: no value in {year} for {who}; their distances use the other "
+                     "variables (pairs sharing too little weight get none).")
+    return notes
 
 
 def neighbours_report(store: str | Path | None = None, la: str | None = None, *,
@@ -135,8 +158,10 @@ def neighbours_report(store: str | Path | None = None, la: str | None = None, *,
     in_other (also in the other list), largest_difference), ``overlap`` (per authority,
     in the published grouping's own year: n_published, n_ours, overlap,
     published_only, ours_only), ``drivers`` (:func:`.neighbours.drivers`),
-    ``variables`` (:func:`.neighbours.variable_table`) and ``context`` (the values
-    behind the distances).
+    ``variables`` (:func:`.neighbours.variable_table`), ``context`` (the values
+    behind the distances) and ``published`` (DfE's groupings as loaded,
+    :func:`.neighbours.published_groupings`, with names; the authority's only when
+    ``la`` is given).
     """
     registry = registry or load_registry()
     path = resolve_store_path(store)
@@ -150,6 +175,7 @@ def neighbours_report(store: str | Path | None = None, la: str | None = None, *,
     names = register.set_index("la_code")["name"].to_dict()
     ctx = context_for(path, year, weights, registry)
     ctx.attrs["year"] = year
+    check_variables(ctx, weights, year)
     if code is not None and code not in ctx.index:
         raise AnalysisError(f"{names.get(code, code)} did not exist on 31 March {year}; "
                             "choose a year in which it did.")
@@ -162,6 +188,10 @@ def neighbours_report(store: str | Path | None = None, la: str | None = None, *,
         "min_shared": min_shared, "la": code})
     _compare(findings, path, published, weights, transforms, min_shared, k, registry, names)
     findings.tables["neighbours"] = _lists(ours, published, dist, code, year, names)
+    shown_pub = published if code is None else published[published["la_code"] == code]
+    findings.tables["published"] = shown_pub.assign(
+        la_name=shown_pub["la_code"].map(names),
+        neighbour_name=shown_pub["neighbour_code"].map(names))
     shown = ctx.index if code is None else [code, *ours.loc[ours["la_code"] == code,
                                                             "neighbour_code"]]
     findings.tables["context"] = ctx.loc[shown].reset_index().assign(
@@ -216,6 +246,11 @@ def _compare(findings, path, published, weights, transforms, min_shared, k, regi
     pub = current[current["grouping"] == grouping]
     year = int(pub["reporting_year"].iloc[0])
     ctx = context_for(path, year, weights, registry)
+    empty = empty_variables(ctx, weights)
+    if empty:
+        findings.notes.append(f"No comparison with DfE's groupings ({grouping}): "
+                              f"{', '.join(empty)} has no value in their year ({year}).")
+        return
     dist = nb.distance_matrix(ctx, weights, transforms, min_shared)
     ours = nb.neighbours(dist, k)
     ov = nb.overlap(ours, pub)
@@ -238,16 +273,20 @@ def _verdict(findings, code, year, names, k) -> list[str]:
     if code is not None:
         mine = findings.tables["neighbours"]
         ours = mine[mine["source"] == "csc-outcomes"]
-        lines.append(f"{names.get(code, code)}'s {len(ours)} nearest authorities on context in "
-                     f"{year}: " + ", ".join(f"{n} ({d:.2f})" for n, d in
-                                             zip(ours["neighbour_name"], ours["distance"]))
-                     + ".")
+        if ours.empty:
+            lines.append(f"{names.get(code, code)} has no neighbours in {year}: it shares "
+                         "too little of the weighted context with any other authority.")
+        else:
+            lines.append(f"{names.get(code, code)}'s {len(ours)} nearest authorities on "
+                         f"context in {year}: " + ", ".join(
+                             f"{n} ({d:.2f})" for n, d in zip(ours["neighbour_name"],
+                                                              ours["distance"])) + ".")
         ov = findings.tables.get("overlap")
         if ov is not None and code in set(ov["la_code"]):
             r = ov[ov["la_code"] == code].iloc[0]
-            lines.append(f"In {r['year']}, {r['overlap']} of its {r['n_ours']} are among DfE's "
-                         f"{r['n_published']} statistical neighbours "
-                         f"({findings.parameters['grouping']}).")
+            lines.append(f"In {r['year']}, the year of DfE's {findings.parameters['grouping']} "
+                         f"grouping, {r['overlap']} of csc-outcomes' {r['n_ours']} are among "
+                         f"DfE's {r['n_published']} statistical neighbours.")
     ov = findings.tables.get("overlap")
     if ov is not None and len(ov):
         q = ov["overlap"].quantile([0.25, 0.5, 0.75])

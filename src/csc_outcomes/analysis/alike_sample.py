@@ -15,7 +15,7 @@ from ..errors import AnalysisError
 from ..indicators import load_registry
 from . import neighbours as nb
 from . import sampling as sm
-from .alike import context_for, default_year, numeric_variables
+from .alike import check_variables, context_for, default_year, numeric_variables
 from .alike_typology import typology_report
 from .findings import Findings
 from .transitions import authority_summary, histories
@@ -82,6 +82,7 @@ def sample_report(store: str | Path | None = None, *, n: int = 10, design: str =
     year = int(year) if year is not None else default_year(
         path, numeric_variables(weights, registry), registry)
     ctx = context_for(path, year, weights, registry)
+    check_variables(ctx, weights, year)
     hist = groups(path, year)
     params = {"design": design, "n": n, "seed": seed, "year": year, "weights": weights,
               "transforms": transforms}
