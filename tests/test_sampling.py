@@ -158,3 +158,15 @@ def test_real_stratified_sample_by_region_and_type(store_path):
     assert len(s) == 12
     assert all(st == f"{r} | {t}" for st, r, t in zip(s.stratum, s.region, s.authority_type))
     assert f.tables["balance"].stage.eq("sample vs all").all()
+
+
+def test_real_stratified_sample_by_type_says_what_the_types_are_worth(store_path):
+    f = sample_report(store_path, n=10, design="stratified", year=2024, seed=2,
+                      typology_options={"draws": 5, "null_draws": 3, "to_year": 2024})
+    s = f.tables["sample"]
+    assert all(st == f"{t} | {r}" for st, t, r in zip(s.stratum, s.type, s.region))
+    verdict = f.parameters["typology"]["verdict"]
+    line = [v for v in f.verdict + f.notes if v.startswith("Types from the typology")]
+    assert line and f"verdict '{verdict}'" in line[0]
+    if verdict != "real":
+        assert "only a convenience" in " ".join(f.verdict)

@@ -192,19 +192,11 @@ def _stratified(path, ctx, hist, n, strata, seed, transforms, params, typology_o
     if bad or not strata:
         raise ValueError(f"strata must be among {STRATA}, not {strata}")
     frame = ctx[["region", "authority_type"]].copy()
-    notes = []
+    notes, warning = [], []
     if "type" in strata:
-        typ = typology_report(path, registry=registry, **typology_options)
-        first = typ.tables["summary"].iloc[0]
-        t = typ.tables["types"]
-        t = t[t["method"] == first["method"]].set_index("la_code")
-        frame["type"] = t["type"].reindex(frame.index).map(
-            lambda x: None if pd.isna(x) else f"type {int(x)}")
-        params["typology"] = {"method": first["method"], "k": int(first["k"]),
-                              "verdict": first["verdict"], **typ.parameters}
-        notes.append(f"Types from the typology ({first['method']}, k = {first['k']}): verdict "
-                     f"{first['verdict']!r}." + ("" if first["verdict"] == "real" else
-                                                 " Strata by type are then only a convenience."))
+        frame["type"], line = _types(path, frame.index, params, typology_options, registry)
+        warning = [] if params["typology"]["verdict"] == "real" else [line]
+        notes.append(line)
     drawn = sm.stratified(frame, strata, n, seed=seed)
     unplaced = frame.index[frame[strata].isna().any(axis=1)]
     names = ctx.attrs["names"]
@@ -229,5 +221,22 @@ def _stratified(path, ctx, hist, n, strata, seed, transforms, params, typology_o
                  f"{frame.dropna(subset=strata).groupby(strata).ngroups} strata "
                  f"({' x '.join(strata)}), in proportion to their size (largest remainder).",
                  f"Largest absolute standardised mean difference between the sample and all "
-                 f"{len(ctx)} authorities: {worst:.2f}."]
+                 f"{len(ctx)} authorities: {worst:.2f}.", *warning]
     return f
+
+
+def _types(path, index, params, typology_options, registry):
+    """Each authority's type (``type 1`` ...) from the typology's first method, and a
+    sentence with its verdict."""
+    typ = typology_report(path, registry=registry, **typology_options)
+    first = typ.tables["summary"].iloc[0]
+    t = typ.tables["types"]
+    t = t[t["method"] == first["method"]].set_index("la_code")
+    types = t["type"].reindex(index).map(lambda x: None if pd.isna(x) else f"type {int(x)}")
+    params["typology"] = {"method": first["method"], "k": int(first["k"]),
+                          "verdict": first["verdict"], **typ.parameters}
+    line = (f"Types from the typology ({first['method']}, k = {first['k']}): verdict "
+            f"{first['verdict']!r}." + ("" if first["verdict"] == "real" else
+                                        " Strata by type are then only a convenience, not "
+                                        "kinds of authority."))
+    return types, line

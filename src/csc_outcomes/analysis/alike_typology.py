@@ -119,15 +119,17 @@ def typology_report(store: str | Path | None = None, *, ids=None, from_year: int
                     "block_weights": block_weights or {b: 1.0 for b in ty.BLOCKS},
                     "stable_ari": stable_ari, "min_size": min_size})
     findings.verdict = _verdict(summary, sentences, methods)
-    for m, r in results.items():
-        c = r["criteria"]
-        if k is None and not c.loc[c["chosen"], "eligible"].iloc[0]:
-            findings.notes.append(f"{m}: every k from 2 to {k_max} has a type of fewer than "
-                                  f"{min_size} authorities; k was chosen among them all.")
+    findings.notes += _small_types(results, k, k_max, min_size)
     findings.notes += _notes(left.assign(name=left["name"].map(
         lambda c: f"{auth['name'].get(c, c)} ({c})" if c in auth.index else c)), X, from_year,
         to_year)
     return findings
+
+
+def _small_types(results, k, k_max, min_size) -> list[str]:
+    return [f"{m}: every k from 2 to {k_max} has a type of fewer than {min_size} "
+            "authorities; k was chosen among them all." for m, r in results.items()
+            if k is None and not r["criteria"].loc[r["criteria"]["chosen"], "eligible"].iloc[0]]
 
 
 def _title(feature: str, registry) -> str:
