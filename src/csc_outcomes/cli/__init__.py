@@ -156,6 +156,7 @@ def _registry(indicator_dirs):
 
 # The command modules register themselves on `cli` when imported.
 from . import (  # noqa: E402,F401
+    alike_commands,
     analyse_group,
     analyse_improving,
     analyse_tell,
