@@ -62,6 +62,9 @@ def _args(command, store_path, raw_dir, tmp_path, mirror):
         "analyse transitions": s,
         "analyse completeness": s,
         "analyse spending": s,
+        "neighbours": ["E09000007", "--year", "2022", *s],
+        "typology": ["--draws", "20", *s],
+        "sample": ["--n", "5", *s],
     }[command]
 
 

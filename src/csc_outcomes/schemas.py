@@ -243,6 +243,9 @@ COMMANDS: dict[str, Any] = {
     "analyse transitions": Analysis,
     "analyse completeness": Analysis,
     "analyse spending": Analysis,
+    "neighbours": Analysis,
+    "typology": Analysis,
+    "sample": Analysis,
 }
 
 
