@@ -177,11 +177,111 @@ class Store:
         """Insert the rows read from ``files`` (one bulk insert per table), first deleting
         the rows an earlier load stored for ``replaced`` (those of ``files`` the store
         already holds: none on a first load)."""
+        if replaced:
+            self._delete_rows(replaced)
         for name in PER_FILE_TABLES:
-            if replaced:
+            if name == "observation":
+                self._insert_observations(tables.get(name))
+            else:
+                self._insert(name, tables.get(name))
+
+    def _delete_rows(self, files: list[str]) -> None:
+        for name in PER_FILE_TABLES:
+            if name == "observation":
+                self.con.execute("DELETE FROM obs_value WHERE file_id IN (SELECT id FROM "
+                                 "obs_file WHERE source_file IN (SELECT unnest(?)))", [files])
+            else:
                 self.con.execute(f"DELETE FROM {quote_ident(name)} WHERE source_file IN "
-                                 "(SELECT unnest(?))", [replaced])
-            self._insert(name, tables.get(name))
+                                 "(SELECT unnest(?))", [files])
+
+    def _insert_observations(self, table) -> None:
+        """Observations (an Arrow table of the ``observation`` columns, text columns
+        dictionary-encoded) as integers into ``obs_value``, their labels into the label
+        tables (existing labels keep their ids)."""
+        if table is None or table.num_rows == 0:
+            return
+        import pyarrow as pa
+
+        table = table.unify_dictionaries().combine_chunks()
+        out = {}
+        for column, label_table in (("la_code", "obs_la"), ("period", "obs_period"),
+                                    ("measure", "obs_measure"), ("status", "obs_status"),
+                                    ("code", "obs_code")):
+            out[column] = self._coded_ids(table.column(column).chunk(0), label_table)
+        out["file"] = self._file_ids(table)
+        ids = pa.table({
+            "la_id": out["la_code"], "period_id": out["period"], "year": table.column("year"),
+            "measure_id": out["measure"], "value": table.column("value"),
+            "status_id": out["status"], "code_id": out["code"], "file_id": out["file"],
+            "source_row": table.column("source_row")})
+        self._insert("obs_value", ids)
+
+    def _coded_ids(self, column, label_table: str):
+        """A dictionary array's codes as the label table's ids (null stays null)."""
+        import numpy as np
+        import pyarrow as pa
+
+        ids = self._label_ids(label_table, column.dictionary.to_pylist())
+        codes = column.indices.to_numpy(zero_copy_only=False)
+        valid = ~np.isnan(codes) if codes.dtype.kind == "f" else np.ones(len(codes), bool)
+        mapped = np.asarray(ids, dtype=np.int32)[np.where(valid, codes, 0).astype(np.int64)] \
+            if len(ids) else np.zeros(len(codes), np.int32)
+        return pa.array(mapped, mask=~valid)
+
+    def _label_ids(self, label_table: str, labels: list[str]) -> list[int]:
+        """Each label's id in ``label_table``, adding the labels it does not have yet."""
+        if not labels:
+            return []
+        table = quote_ident(label_table)
+        known = dict(self.con.execute(
+            f"SELECT label, id FROM {table} WHERE label IN (SELECT unnest(?))",
+            [labels]).fetchall())
+        new = [label for label in dict.fromkeys(labels) if label not in known]
+        if new:
+            start = self.con.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchall()[0][0]
+            import pyarrow as pa
+
+            rows = pa.table({"id": pa.array(range(start, start + len(new)), pa.int32()),
+                             "label": pa.array(new, pa.string())})
+            self._insert(label_table, rows)
+            known.update(zip(new, range(start, start + len(new))))
+        return [known[label] for label in labels]
+
+    def _file_ids(self, table):
+        """Each row's file id: one per (source_file, release) of the batch; a file read again
+        keeps its id and takes its new release."""
+        import numpy as np
+        import pyarrow as pa
+
+        files = table.column("source_file").chunk(0)
+        releases = table.column("release").chunk(0)
+        names = files.dictionary.to_pylist()
+        file_codes = files.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        release_of = {}
+        release_labels = releases.dictionary.to_pylist()
+        release_codes = releases.indices.to_numpy(zero_copy_only=False)
+        for code in np.unique(file_codes):
+            first = int(np.flatnonzero(file_codes == code)[0])
+            rc = release_codes[first]
+            release_of[names[code]] = None if rc != rc else release_labels[int(rc)]
+        ids = self._label_ids_files(names, release_of)
+        return pa.array(np.asarray(ids, dtype=np.int32)[file_codes])
+
+    def _label_ids_files(self, names: list[str], release_of: dict) -> list[int]:
+        known = dict(self.con.execute(
+            "SELECT source_file, id FROM obs_file WHERE source_file IN (SELECT unnest(?))",
+            [names]).fetchall())
+        start = self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM obs_file").fetchall()[0][0]
+        for name in names:
+            if name in known:
+                self.con.execute("UPDATE obs_file SET release = ? WHERE id = ?",
+                                 [release_of.get(name), known[name]])
+            else:
+                self.con.execute("INSERT INTO obs_file VALUES (?, ?, ?)",
+                                 [start, name, release_of.get(name)])
+                known[name] = start
+                start += 1
+        return [known[name] for name in names]
 
     def merge_measures(self, measures: pd.DataFrame | None) -> None:
         """Add or update measure descriptions (one per measure). A description from a richer
@@ -231,7 +331,8 @@ class Store:
         """Drop every row read from ``files`` (``data load --prune``)."""
         if not files:
             return
-        for name in (*PER_FILE_TABLES, "load_file"):
+        self._delete_rows(files)
+        for name in ("obs_file", "load_file"):
             self.con.execute(f"DELETE FROM {quote_ident(name)} WHERE source_file IN "
                              "(SELECT unnest(?))", [files])
 
@@ -283,13 +384,33 @@ class Store:
         """Every register key (authorities, joint services, regions, England) and its level."""
         return self.query("SELECT la_code, level FROM la")
 
+    def _observations_of(self, measures: list[str], years: list[int]) -> pd.DataFrame:
+        """Every stored observation of the measures and years asked for: the integer rows
+        are chosen first, then given their labels (reading the ``observation`` view and
+        filtering it would label every row of the store first)."""
+        return self.query(
+            """WITH v AS (
+                 SELECT * FROM obs_value
+                 WHERE measure_id IN (SELECT id FROM obs_measure
+                                      WHERE label IN (SELECT unnest(?)))
+                   AND year IN (SELECT unnest(?)))
+               SELECT la.label AS la_code, v.year, me.label AS measure, v.value,
+                      st.label AS status, pe.label AS period, f.release, f.source_file
+               FROM v JOIN obs_la la ON la.id = v.la_id
+                      JOIN obs_measure me ON me.id = v.measure_id
+                      JOIN obs_status st ON st.id = v.status_id
+                      JOIN obs_period pe ON pe.id = v.period_id
+                      JOIN obs_file f ON f.id = v.file_id""",
+            [sorted(measures), sorted(years)])
+
     def observations(self, measures: list[str], years: list[int]) -> pd.DataFrame:
         """The newest release's observation of each (authority, measure, year) asked for,
-        with its value, status, period label and release."""
-        return self.query(
-            "SELECT la_code, year, measure, value, status, period, release "
-            "FROM observation_latest WHERE measure IN (SELECT unnest(?)) "
-            "AND year IN (SELECT unnest(?))", [sorted(measures), sorted(years)])
+        with its value, status, period label and release (as ``observation_latest``)."""
+        found = self._observations_of(measures, years)
+        found = found.sort_values(["release", "source_file"], ascending=[False, True],
+                                  na_position="last", kind="stable")
+        return found.drop_duplicates(["la_code", "period", "measure"]).drop(
+            columns="source_file").reset_index(drop=True)
 
     def measure_ids(self) -> list[str]:
         """Every measure the store describes."""
@@ -298,23 +419,23 @@ class Store:
     def measure_years(self, measures: list[str]) -> dict[str, list[int]]:
         """The reporting years in which each measure has any observation."""
         rows = self.con.execute(
-            "SELECT measure, list(DISTINCT year ORDER BY year) FROM observation "
-            "WHERE measure IN (SELECT unnest(?)) AND year IS NOT NULL GROUP BY measure",
-            [measures]).fetchall()
+            """SELECT me.label, list(DISTINCT v.year ORDER BY v.year)
+               FROM obs_value v JOIN obs_measure me ON me.id = v.measure_id
+               WHERE me.label IN (SELECT unnest(?)) AND v.year IS NOT NULL
+               GROUP BY me.label""", [measures]).fetchall()
         return dict(rows)
 
     def observation_releases(self, measures: list[str], years: list[int]) -> pd.DataFrame:
         """Every release's observation of each (authority, measure, year) asked for, with
         its value, status, period label, release and file (a later release may revise)."""
-        return self.query(
-            "SELECT la_code, year, measure, value, status, period, release, source_file "
-            "FROM observation WHERE measure IN (SELECT unnest(?)) "
-            "AND year IN (SELECT unnest(?))", [sorted(measures), sorted(years)])
+        return self._observations_of(measures, years)[
+            ["la_code", "year", "measure", "value", "status", "period", "release",
+             "source_file"]]
 
     def year_span(self) -> tuple[int, int]:
         """(first, last + 1) of the reporting years the observations cover."""
         first, last = self.con.execute(
-            "SELECT min(year), max(year) FROM observation").fetchone()
+            "SELECT min(year), max(year) FROM obs_value").fetchone()
         return (first, last + 1) if first is not None else (0, 0)
 
     def judgements(self, frameworks: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -328,8 +449,9 @@ class Store:
     def totals(self) -> dict[str, int]:
         """Counts of observations, values, authorities, measures, inspections, problems."""
         row = self.query(
-            """SELECT (SELECT count(*) FROM observation) AS observations,
-                      (SELECT count(*) FROM observation WHERE status = 'value') AS "values",
+            """SELECT (SELECT count(*) FROM obs_value) AS observations,
+                      (SELECT count(*) FROM obs_value JOIN obs_status s ON s.id = status_id
+                       WHERE s.label = 'value') AS "values",
                       (SELECT count(*) FROM la WHERE level = 'la') AS authorities,
                       (SELECT count(*) FROM measure) AS measures,
                       (SELECT count(*) FROM inspection) AS inspections,
