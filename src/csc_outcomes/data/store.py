@@ -7,7 +7,8 @@ One file holds everything a load produced:
 ``la_name``           every name a source used for an authority
 ``la_change``         reorganisations and recodes (predecessors and successors)
 ``measure``           what each stored measure is
-``observation``       one number (or special status) per authority, period, measure and file
+``observation``       (a view) one number (or special status) per authority, period, measure
+                      and file; stored as integers in ``obs_value`` and label tables ``obs_*``
 ``inspection_record`` one Ofsted judgement record per source row
 ``inspection``        one row per inspection, linked across sources (data/inspections.py)
 ``problem``           every cell or row that could not be stored, and why
