@@ -7,7 +7,7 @@ and the same pages served live with search and comparison (``csc-outcomes serve`
 """
 
 from .context import ReportData, default_year, read_report_data
-from .site import SiteReport, build_site, render, site_pages
+from .site import SiteReport, build_report, build_site, render, site_pages
 
-__all__ = ["ReportData", "SiteReport", "build_site", "default_year", "read_report_data",
+__all__ = ["ReportData", "SiteReport", "build_report", "build_site", "default_year", "read_report_data",
            "render", "site_pages"]

@@ -18,9 +18,11 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from ..config import resolve_store_path
 from ..errors import CscOutcomesError
+from ..indicators.registry import Registry
 from .authority_page import authority_page
-from .context import ReportData
+from .context import ReportData, read_report_data
 from .indicator_page import indicator_page
 from .overview import overview_page
 from .pages import (
@@ -164,3 +166,41 @@ def _swap(work: Path, out: Path) -> None:
         out.rename(old)
     work.rename(out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def build_report(out: str | Path, *, store: str | Path | None = None,
+                 data_dir: str | Path | None = None, year: int | None = None,
+                 registry: Registry | None = None,
+                 on_phase: Callable[[str], None] | None = None,
+                 on_file: Callable[[str], None] | None = None,
+                 on_page: Callable[[str], None] | None = None) -> tuple[SiteReport, object]:
+    """The main job: bring the store up to date, then write the site.
+
+    Parameters
+    ----------
+    out : the folder to write (see :func:`build_site`).
+    store : the store file (default: ``CSC_OUTCOMES_STORE`` or the user data folder).
+    data_dir : the folder of releases to load first, or None to use the store as it is.
+        A load reads only the files that changed since the store's last load (a store
+        that is up to date costs a fraction of a second), so it is always run when a
+        folder is given: an empty or stale store is filled first.
+    year : the reporting year (default: the latest year most indicators have).
+    on_phase, on_file, on_page : progress callbacks (a phase's description; each file
+        read by the load; each page written).
+
+    Returns
+    -------
+    (SiteReport, LoadReport or None)
+    """
+    from ..data.load import load
+
+    say = on_phase or (lambda text: None)
+    path = resolve_store_path(store)
+    loaded = None
+    if data_dir is not None:
+        say(f"loading the releases in {data_dir} into {path}")
+        loaded = load(Path(data_dir), path, on_file=on_file, on_phase=on_phase)
+    say(f"reading {path}")
+    data = read_report_data(path, year, registry)
+    say(f"writing the {data.year} report into {out}")
+    return build_site(out, data, on_page=on_page), loaded
