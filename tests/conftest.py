@@ -68,3 +68,20 @@ def store(store_path):
 
     with Store(store_path, read_only=True) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def report_data(store_path):
+    """The report's data read from the session's store, once."""
+    from csc_outcomes.report import read_report_data
+
+    return read_report_data(store_path)
+
+
+@pytest.fixture(scope="session")
+def site(report_data, tmp_path_factory):
+    """The static site built once per session (a SiteReport; ``site.index.parent`` is its
+    folder)."""
+    from csc_outcomes.report import build_site
+
+    return build_site(tmp_path_factory.mktemp("report") / "site", report_data)
