@@ -21,6 +21,8 @@ from .tables import Table
 #: Okabe & Ito (2008): distinguishable with any common colour-vision deficiency
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
              "#F0E442"]
+SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge",
+          "stroke"]
 ACCENT, GREY, DARK = "#0072B2", "#8a9094", "#0b0c0c"
 FONT = "Arial, Helvetica, sans-serif"
 CONFIG = {"font": FONT, "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": DARK,
@@ -259,22 +261,29 @@ def a2a_template() -> dict:
                 scale=alt.Scale(domain=[0, 0.6])),
         tooltip=["label:N", "source:N", alt.Tooltip("multiple_r:Q", format=".3f"),
                  alt.Tooltip("p:Q", format=".3f")], **_published_vs_ours())
-    return _spec(points.properties(width="container", height=alt.Step(22)))
+    spec = _spec(points.properties(width="container", height=alt.Step(22)))
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
 
 
 @cache
 def compare_template(points_only: bool) -> dict:
-    """Chosen authorities on chosen indicators: one panel per indicator, one line (or
-    dot) per authority, told apart by colour and shape."""
-    mark = alt.Chart().mark_point(filled=True, size=70) if points_only else \
-        alt.Chart().mark_line(point=alt.OverlayMarkDef(filled=True, size=60))
-    enc = mark.encode(
-        x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=None, axis=alt.Axis(tickCount=4, format="~s")),
-        color=alt.Color("name:N", title="Authority", scale=alt.Scale(range=OKABE_ITO)),
-        shape=alt.Shape("name:N", title="Authority"),
+    """Chosen authorities on chosen indicators: one panel per indicator, one line of
+    points per area, told apart by colour and shape (one legend shows both)."""
+    x = alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-90))
+    y = alt.Y("value:Q", title=None, axis=alt.Axis(tickCount=4, format="~s"))
+    color = alt.Color("name:N", title="Area", scale=alt.Scale(range=OKABE_ITO))
+    points = alt.Chart().mark_point(filled=True, size=70, opacity=1).encode(
+        x=x, y=y, color=color,
+        shape=alt.Shape("name:N", title="Area", scale=alt.Scale(range=SHAPES)),
         tooltip=["name:N", "period:O", alt.Tooltip("label:N", title="Value")])
-    facet = enc.properties(width=220, height=140).facet(
+    layers = [points] if points_only else [
+        # the lines' colour is a scale of its own (stroke) without a legend, so that the
+        # points' colour and shape make one legend
+        alt.Chart().mark_line().encode(x=x, y=y, stroke=alt.Stroke(
+            "name:N", legend=None, scale=alt.Scale(range=OKABE_ITO))),
+        points]
+    facet = alt.layer(*layers).properties(width=220, height=140).facet(
         data=alt.Data(name="values"), facet=_panels(), columns=2)
     return _spec(facet.resolve_scale(y="independent"))
 

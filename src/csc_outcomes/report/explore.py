@@ -187,11 +187,14 @@ def compare_chart(data: ReportData, choice: Choice, long: pd.DataFrame) -> Chart
     single = points.period.nunique() == 1
     spec = chart(compare_template(single), points[["order", "name", "period", "value",
                                                    "label"]], panels=panels)
-    wide = long.pivot_table(index=["indicator", "la_code", "name"], columns="period",
-                            values="value", aggfunc="first", dropna=False, sort=False)
+    wide = long.pivot(index=["indicator", "la_code"], columns="period", values="value")
     years = [int(y) for y in wide.columns]
     wide.columns = [f"y{y}" for y in years]
     wide = wide.reset_index()
+    codes = choice.authorities + ([ENGLAND] if choice.england else [])
+    wide = wide.assign(_i=wide.indicator.map(order), _a=wide.la_code.map(codes.index)).sort_values(
+        ["_i", "_a"]).drop(columns=["_i", "_a"])
+    wide["name"] = wide.la_code.map(data.name)
     wide["title"] = wide.indicator.map(lambda i: data.registry.get(i).title)
     wide["unit"] = wide.indicator.map(units)
     wide["href"] = wide.la_code.map(lambda c: authority_href(c)

@@ -68,7 +68,7 @@ def versions_table(ind: Indicator) -> Table:
                  "new version", pd.DataFrame(rows), [
                      Column("version", "Version", numeric=True, decimals=0),
                      Column("variant", "Variant"), Column("years", "Years"),
-                     Column("how", "Computed from"), Column("sources", "Sources"),
+                     Column("how", "Computed from", code=True), Column("sources", "Sources"),
                      Column("notes", "Notes")])
 
 

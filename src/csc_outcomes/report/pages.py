@@ -98,8 +98,8 @@ def sources_of(data: ReportData, indicators: list[str], years: list[int] | None 
 def nearest(wanted: str, choices: dict[str, str], n: int = 5) -> list[tuple[str, str]]:
     """The (key, label) pairs whose key or label is nearest to ``wanted``."""
     lowered = {label.lower(): key for key, label in choices.items()}
-    by_label = difflib.get_close_matches(wanted.lower(), list(lowered), n=n, cutoff=0.4)
-    by_key = difflib.get_close_matches(wanted, list(choices), n=n, cutoff=0.4)
+    by_label = difflib.get_close_matches(wanted.lower(), list(lowered), n=n, cutoff=0.5)
+    by_key = difflib.get_close_matches(wanted, list(choices), n=n, cutoff=0.5)
     keys = list(dict.fromkeys([lowered[x] for x in by_label] + by_key))[:n]
     return [(k, choices[k]) for k in keys]
 

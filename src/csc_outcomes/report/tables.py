@@ -80,6 +80,8 @@ class Column:
     decimals: int | None = None
     href: str | None = None
     links: bool = False
+    #: cells hold long identifiers (measure names) that may break anywhere
+    code: bool = False
 
 
 @dataclass
@@ -133,7 +135,8 @@ class Table:
         columns = []
         for c in self.columns:
             header = c.key == self.row_header
-            start = '<th scope="row">' if header else '<td class="num">' if c.numeric else "<td>"
+            start = ('<th scope="row">' if header else '<td class="num">' if c.numeric else
+                     '<td class="code">' if c.code else "<td>")
             end = "</th>" if header else "</td>"
             if c.links:
                 inner = [", ".join(f'<a href="{escape(root + h)}">{escape(t)}</a>'
