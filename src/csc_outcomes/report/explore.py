@@ -78,7 +78,7 @@ def search_page(data: ReportData, query: str) -> Page:
     indicators = find_indicators(data, query)
     near = []
     if query and not authorities and not indicators:
-        choices = {f"{r.name}": code for code, r in data.authorities.iterrows()}
+        choices = dict(zip(data.authorities.name, data.authorities.index))
         near = [(authority_href(choices[label]), f"{label} ({choices[label]})")
                 for label, _ in nearest(query, {k: k for k in choices})]
     return Page("search", f"Search: {query}" if query else "Search", "search.html",

@@ -195,6 +195,7 @@ def build_report(out: str | Path, *, store: str | Path | None = None,
     from ..data.load import load
 
     say = on_phase or (lambda text: None)
+    _check_out(Path(out).expanduser().absolute())  # before any slow step
     path = resolve_store_path(store)
     loaded = None
     if data_dir is not None:
