@@ -31,7 +31,7 @@ CONFIG = {"font": FONT, "axis": {"labelFontSize": 12, "titleFontSize": 13, "labe
           "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
           "view": {"stroke": "#b1b4b6"}}
 #: the comparison series on an authority page, in the order drawn
-SERIES = ["This authority", "Statistical neighbours (mean)", "Region", "England"]
+SERIES = ["This authority", "Neighbours (mean)", "Region", "England"]
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
 
 

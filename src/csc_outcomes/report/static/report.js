@@ -4,12 +4,18 @@
 (function () {
   "use strict";
 
+  var LABELS = 190; // room for a panel's axis labels (the series names) and padding
+
   function fitColumns(spec, width) {
-    // small multiples: as many panels per row as the page width allows (one at 400% zoom)
+    // small multiples: as many panels per row as the page width allows; at 400% zoom one,
+    // narrowed to fit
     if (!spec.facet || !spec.columns) { return spec; }
     var inner = spec.spec || {};
-    var panel = inner.width || (inner.layer && inner.layer[0] && inner.layer[0].width) || 180;
-    spec.columns = Math.max(1, Math.min(spec.columns, Math.floor(width / (panel + 70))));
+    var panel = inner.width || 180;
+    spec.columns = Math.max(1, Math.min(spec.columns, Math.floor(width / (panel + LABELS))));
+    if (spec.columns === 1 && width < panel + LABELS) {
+      inner.width = Math.max(60, width - LABELS);
+    }
     return spec;
   }
 
