@@ -20,9 +20,6 @@ from .pages import Page, authority_href, indicator_href, sources_of, status_word
 from .sections import sections_for
 from .tables import Column, Table, fmt_number
 
-#: units of totals: England's and a region's figure is a sum of authorities', so the charts
-#: compare such an indicator with the neighbours only
-TOTALS = ("count", "GBP", "FTE")
 JUDGEMENTS = [("overall", "Overall"), ("help_and_protection", "Help and protection"),
               ("children_in_care", "Children in care"), ("care_leavers", "Care leavers"),
               ("adoption", "Adoption"), ("leadership", "Leadership"), ("lscb", "LSCB")]
@@ -126,7 +123,7 @@ def comparison(data: ReportData, la_code: str, frame: pd.DataFrame) -> Chart:
         for key, label in (("value", SERIES[0]), ("neighbours", SERIES[1]),
                            ("region", SERIES[2]), ("england", SERIES[3])):
             v = getattr(r, key)
-            if r.unit in TOTALS and key in ("region", "england"):
+            if r.indicator in data.totals and key in ("region", "england"):
                 continue
             if v is not None and v == v:
                 rows.append((r.order, label, float(v), fmt_number(v, r.unit)))
@@ -152,8 +149,9 @@ def comparison(data: ReportData, la_code: str, frame: pd.DataFrame) -> Chart:
     words = (f"One small panel per indicator ({len(have)} with a value for {name} in "
              f"{data.year}). In each, the blue bar is {name}'s figure; the grey bars are "
              "the mean of its statistical neighbours, its region and England, in that "
-             "order, each labelled with its value. For totals (counts and spending in "
-             "pounds) England and the region are sums, so only the neighbours are shown.")
+             "order, each labelled with its value. For totals (such as the child population "
+             "or gross spending) England and the region are sums, so only the neighbours "
+             "are shown.")
     return Chart("comparison-chart", f"{name} against England, region and neighbours", words,
                  spec, table)
 
@@ -173,7 +171,7 @@ def trends(data: ReportData, la_code: str) -> Chart | None:
     order = {i: n for n, i in enumerate(ids)}
     long = pd.concat([mine[mine.indicator.isin(order)].assign(series="This authority"),
                       data.england[data.england.indicator.isin(
-                          [i for i in ids if data.registry.get(i).unit not in TOTALS])].assign(
+                          [i for i in ids if i not in data.totals])].assign(
                           series="England")], ignore_index=True)
     long["order"] = long.indicator.map(order)
     long = long.sort_values(["order", "series", "period"], ignore_index=True)

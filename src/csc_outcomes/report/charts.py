@@ -92,6 +92,13 @@ def _spec(c) -> dict:
     return spec
 
 
+def _with_labels(spec: dict, room: int) -> dict:
+    """Say how wide a small multiple's axis labels are (report.js fits the panels per row
+    to the page with it)."""
+    spec["usermeta"] = {"labels": room}
+    return spec
+
+
 def _named(name: str = "values"):
     return alt.Chart(alt.Data(name=name))
 
@@ -186,7 +193,7 @@ def multiples_template() -> dict:
         x="value:Q", y=alt.Y("series:N", sort=SERIES), text="label:N")
     layered = alt.layer(bars, labels).properties(width=150, height=alt.Step(16))
     facet = layered.facet(data=alt.Data(name="values"), facet=_panels(), columns=3)
-    return _spec(facet.resolve_scale(x="independent"))
+    return _with_labels(_spec(facet.resolve_scale(x="independent")), 150)
 
 
 @cache
@@ -205,7 +212,7 @@ def authority_trends_template() -> dict:
         tooltip=["series:N", "period:O", alt.Tooltip("value:Q", title="Value", format=",.1f")])
     facet = line.properties(width=150, height=90).facet(
         data=alt.Data(name="values"), facet=_panels(), columns=3)
-    return _spec(facet.resolve_scale(y="independent", x="independent"))
+    return _with_labels(_spec(facet.resolve_scale(y="independent", x="independent")), 60)
 
 
 @cache
@@ -233,10 +240,11 @@ def published_bins_template() -> dict:
         y=alt.Y("authorities:Q", title="Authorities"),
         tooltip=["side:N", "source:N", "indicators:O", "authorities:Q"],
         **_published_vs_ours())
-    return _spec(points.properties(width=230, height=180).facet(
-        data=alt.Data(name="values"), column=alt.Column(
-            "side:N", title=None, header=alt.Header(labelFontWeight="bold",
-                                                    labelFontSize=13))))
+    spec = _spec(points.properties(width=230, height=180).facet(
+        data=alt.Data(name="values"), facet=alt.Facet(
+            "side:N", title=None, header=alt.Header(labelFontWeight="bold", labelFontSize=13)),
+        columns=2))
+    return _with_labels(spec, 70)
 
 
 def _published_vs_ours() -> dict:
@@ -285,7 +293,7 @@ def compare_template(points_only: bool) -> dict:
         points]
     facet = alt.layer(*layers).properties(width=220, height=140).facet(
         data=alt.Data(name="values"), facet=_panels(), columns=2)
-    return _spec(facet.resolve_scale(y="independent"))
+    return _with_labels(_spec(facet.resolve_scale(y="independent")), 60)
 
 
 @cache

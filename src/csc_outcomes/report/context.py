@@ -131,6 +131,16 @@ class ReportData:
         return ok.pivot(index="la_code", columns="indicator", values="value")
 
     @cached_property
+    def totals(self) -> set[str]:
+        """Indicators that are totals (a count, spending in pounds): England's figure is
+        the sum of the authorities', so it is no yardstick for one authority. Told from
+        the data: England's value is more than half the authorities' sum."""
+        sums = self.year_wide.sum()
+        return {i for i, total in sums.items()
+                if (v := self.area_value.get((ENGLAND, i, self.year))) is not None
+                and total > 0 and v > 0.5 * total}
+
+    @cached_property
     def ranks(self) -> pd.DataFrame:
         """Authorities x indicators: rank in the year, 1 = the highest value."""
         return self.year_wide.rank(ascending=False, method="min")

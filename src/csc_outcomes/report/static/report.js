@@ -4,17 +4,25 @@
 (function () {
   "use strict";
 
-  var LABELS = 190; // room for a panel's axis labels (the series names) and padding
-
   function fitColumns(spec, width) {
     // small multiples: as many panels per row as the page width allows; at 400% zoom one,
-    // narrowed to fit
+    // narrowed to fit. usermeta.labels: the room a panel's axis labels need.
     if (!spec.facet || !spec.columns) { return spec; }
+    var labels = (spec.usermeta && spec.usermeta.labels) || 190;
     var inner = spec.spec || {};
     var panel = inner.width || 180;
-    spec.columns = Math.max(1, Math.min(spec.columns, Math.floor(width / (panel + LABELS))));
-    if (spec.columns === 1 && width < panel + LABELS) {
-      inner.width = Math.max(60, width - LABELS);
+    spec.columns = Math.max(1, Math.min(spec.columns, Math.floor(width / (panel + labels))));
+    if (spec.columns === 1 && width < panel + labels) {
+      inner.width = Math.max(60, width - labels);
+    }
+    return spec;
+  }
+
+  function fitLabels(spec, width) {
+    // long category labels take at most 45% of a narrow chart (the table has them whole)
+    var y = spec.encoding && spec.encoding.y && spec.encoding.y.axis;
+    if (y && y.labelLimit && y.labelLimit > 0.45 * width) {
+      y.labelLimit = Math.floor(0.45 * width);
     }
     return spec;
   }
@@ -22,7 +30,8 @@
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-spec"));
     if (!source || typeof vegaEmbed === "undefined") { return; }
-    var spec = fitColumns(JSON.parse(source.textContent), el.clientWidth || 600);
+    var width = el.clientWidth || 600;
+    var spec = fitLabels(fitColumns(JSON.parse(source.textContent), width), width);
     vegaEmbed(el, spec, { renderer: "svg", actions: false }).then(function () {
       el.classList.add("chart-drawn");
     }).catch(function (err) {
