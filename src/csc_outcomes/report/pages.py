@@ -18,6 +18,9 @@ STATUS_WORDS = {"value": "value", "suppressed": "suppressed", "not_available": "
                 "missing": "not in the releases", "not_applicable": "not applicable",
                 "low_reliability": "low reliability", "rounds_to_zero": "rounds to zero",
                 "nil": "nil"}
+#: the coverage map's feature statuses, counted in words
+STATUS_PLURALS = {"measured": "measured", "defined, no data": "defined without data",
+                  "gap: no national indicator": "gaps with no national indicator"}
 POLARITY_WORDS = {"higher-is-better": "Higher is better", "lower-is-better": "Lower is better",
                   "contested": "Contested"}
 
@@ -199,7 +202,8 @@ def coverage_page(data: ReportData) -> Page:
                                 Column("years", "Years with data"),
                                 Column("literature", "Measures in the literature")],
                             row_header="feature", row_id="id", row_id_prefix="feature-"))
-        counts = frame.status.value_counts().to_dict()
+        counts = {STATUS_PLURALS.get(k, k): n for k, n in
+                  frame.status.value_counts().sort_index(ascending=False).items()}
         dims.append({"id": dim["id"], "title": dim["title"], "need": dim["need"],
                      "found": " ".join(dim["found"].split()), "table": tables[-1],
                      "counts": counts})
