@@ -155,11 +155,12 @@ def result(data: ReportData, analysis: Analysis):
     return data.analyses[analysis.key]
 
 
-def sections_for(data: ReportData, page: str, key: str | None = None) -> list[dict]:
+def sections_for(data: ReportData, page: str, key: str | None = None,
+                 analyses: tuple[Analysis, ...] = ANALYSES) -> list[dict]:
     """The sections a page shows (``page`` is "overview", "indicator" or "authority";
     ``key`` the indicator id or la_code), one per analysis that concerns it."""
     out = []
-    for analysis in ANALYSES:
+    for analysis in analyses:
         names = getattr(analysis, page)
         if not names:
             continue
@@ -192,8 +193,8 @@ def _fill(view: dict, data: ReportData, analysis: Analysis, found, page: str, ke
         if column:
             if column not in frame.columns:
                 continue
-            frame = frame[frame[column] == key]
-        if frame.empty:
+            frame = _rows_of(data, analysis, name, frame, column).get(key)
+        if frame is None or frame.empty:
             continue
         if page == "indicator" and analysis.chart and not view["charts"]:
             drawn = analysis.chart(data, frame, key)
@@ -203,6 +204,15 @@ def _fill(view: dict, data: ReportData, analysis: Analysis, found, page: str, ke
                                      f"{analysis.title}: {name.replace('_', ' ')}", frame))
     if not view["tables"] and not view["sentences"]:
         view["sentences"] = ["This analysis has no rows for this page."]
+
+
+def _rows_of(data: ReportData, analysis: Analysis, name: str, frame: pd.DataFrame,
+             column: str) -> dict:
+    """{value of ``column``: its rows of the table}, split once for every page."""
+    cache_key = ("rows", analysis.key, name, column)
+    if cache_key not in data.analyses:
+        data.analyses[cache_key] = dict(tuple(frame.groupby(column, sort=False)))
+    return data.analyses[cache_key]
 
 
 def _label(name: str) -> str:

@@ -9,10 +9,13 @@ page.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache, cached_property
 
 import pandas as pd
 from markupsafe import Markup, escape
@@ -46,6 +49,28 @@ def fmt_number(value, unit: str | None = None, decimals: int | None = None) -> s
     if unit in ("GBP", "GBP per child"):
         return ("-£" + text[1:]) if text.startswith("-") else "£" + text
     return text
+
+
+@cache
+def _formatter(unit: str | None, decimals: int | None):
+    """``fmt_number`` for one unit and number of decimals, with the choices made once."""
+    places = decimals if decimals is not None else DECIMALS.get(unit or "", 2)
+    pattern = "{:,." + str(places) + "f}"
+    prefix = "£" if unit in ("GBP", "GBP per child") else ""
+    suffix = "%" if unit == "percent" else ""
+    whole = unit == "count" and decimals is None
+
+    def fmt(value) -> str:
+        if value is None or value is pd.NA or value != value:
+            return ""
+        if whole and float(value) != int(value):
+            return fmt_number(value, unit, decimals)
+        text = pattern.format(float(value))
+        if prefix and text.startswith("-"):
+            return "-" + prefix + text[1:] + suffix
+        return prefix + text + suffix
+
+    return fmt
 
 
 def fmt_cell(value) -> str:
@@ -117,17 +142,27 @@ class Table:
     def header(self) -> list[dict]:
         return [{"label": c.label, "numeric": c.numeric} for c in self.columns]
 
+    @cached_property
+    def _lists(self) -> dict[str, list]:
+        """Every column the table uses, as a list (read from the frame once)."""
+        keys = {k for c in self.columns for k in (c.key, c.href, c.unit_from) if k}
+        if self.row_id:
+            keys.add(self.row_id)
+        return {k: self.frame[k].tolist() for k in keys}
+
     def texts(self, key: str) -> list[str]:
         """The formatted cells of one column, as the page shows them."""
         c = next(c for c in self.columns if c.key == key)
-        vals = self.frame[c.key].tolist()
+        vals = self._lists[c.key]
         if c.links:
             return ["; ".join(t for t, _ in v or []) for v in vals]
         if not c.numeric:
             return [fmt_cell(v) for v in vals]
-        units = self.frame[c.unit_from].tolist() if c.unit_from else [c.unit] * len(vals)
-        return [v if isinstance(v, str) else fmt_number(v, u, c.decimals)
-                for v, u in zip(vals, units)]
+        if c.unit_from:
+            return [v if isinstance(v, str) else _formatter(u, c.decimals)(v)
+                    for v, u in zip(vals, self._lists[c.unit_from])]
+        fmt = _formatter(c.unit, c.decimals)
+        return [v if isinstance(v, str) else fmt(v) for v in vals]
 
     def body_html(self, root: str = "") -> Markup:
         """The ``<tbody>`` rows: formatted, escaped, links prefixed with ``root`` (the way
@@ -140,25 +175,32 @@ class Table:
             end = "</th>" if header else "</td>"
             if c.links:
                 inner = [", ".join(f'<a href="{escape(root + h)}">{escape(t)}</a>'
-                                   for t, h in v or []) for v in self.frame[c.key].tolist()]
+                                   for t, h in v or []) for v in self._lists[c.key]]
             else:
-                texts = self.texts(c.key)
-                inner = [str(escape(t)) for t in texts]
+                inner = self.texts(c.key) if c.numeric else [str(escape(t)) for t in
+                                                             self.texts(c.key)]
                 if c.href:
-                    hrefs = self.frame[c.href].tolist()
                     inner = [f'<a href="{escape(root + h)}">{t}</a>' if isinstance(h, str) and t
-                             else t for t, h in zip(inner, hrefs)]
+                             else t for t, h in zip(inner, self._lists[c.href])]
             columns.append([start + x + end for x in inner])
         ids = ([f' id="{escape(self.row_id_prefix + str(i))}"' for i in
-                self.frame[self.row_id].tolist()] if self.row_id else [""] * len(self.frame))
+                self._lists[self.row_id]] if self.row_id else [""] * len(self.frame))
         return Markup("\n".join(f"<tr{i}>{''.join(cells)}</tr>"
                                  for i, cells in zip(ids, zip(*columns))))
 
     def to_csv(self) -> str:
-        """The rows as CSV: raw values (full precision) under the page's headers."""
-        frame = self.frame[[c.key for c in self.columns]].copy()
+        """The rows as CSV: raw values (full precision) under the page's headers; a
+        missing value is an empty field."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([c.label for c in self.columns])
+        columns = []
         for c in self.columns:
+            vals = self._lists[c.key]
             if c.links:
-                frame[c.key] = frame[c.key].map(lambda v: "; ".join(t for t, _ in v or []))
-        frame = frame.set_axis([c.label for c in self.columns], axis=1)
-        return frame.to_csv(index=False, lineterminator="\n")
+                columns.append(["; ".join(t for t, _ in v or []) for v in vals])
+            else:
+                columns.append(["" if v is None or v is pd.NA or v != v else v
+                                for v in vals])
+        writer.writerows(zip(*columns))
+        return out.getvalue()
