@@ -67,7 +67,8 @@ def test_a_section_says_when_the_data_cannot_support_it(report_data):
                                                 store=data.store_path), "too-early")
     [view] = sections_for(report_data, "overview", analyses=(analysis,))
     assert not view["available"]
-    assert view["message"].startswith("The data cannot support this analysis: no indicator")
+    assert view["message"].startswith("The data cannot support this analysis: ")
+    assert "1990" in view["message"]
 
 
 def test_sections_not_on_this_branch_say_not_yet_available(report_data):
