@@ -296,13 +296,24 @@ def compare_template(points_only: bool) -> dict:
     return _with_labels(_spec(facet.resolve_scale(y="independent")), 60)
 
 
+#: the funnel analysis's assessments, drawn each with its own shape and colour
+ASSESSMENTS = ["better (99.8%)", "better (95%)", "no different", "worse (95%)",
+               "worse (99.8%)"]
+
+
 @cache
 def funnel_template() -> dict:
     """A funnel plot: values against denominators, the target as a solid line, the 95%
-    (short dashes) and 99.8% (long dashes) limits."""
+    (short dashes) and 99.8% (long dashes) limits; each authority's point shaped and
+    coloured by the analysis's assessment."""
     x = alt.X("denominator:Q", title="Denominator (children)")
-    points = _named().mark_circle(size=40, color=ACCENT, opacity=0.85).encode(
+    points = _named().mark_point(size=60, filled=True, opacity=0.9).encode(
         x=x, y=alt.Y("value:Q", title=Y_TITLE),
+        shape=alt.Shape("assessment:N", title="Against the target", scale=alt.Scale(
+            domain=ASSESSMENTS, range=["triangle-up", "diamond", "circle", "square",
+                                       "triangle-down"])),
+        color=alt.Color("assessment:N", title="Against the target", scale=alt.Scale(
+            domain=ASSESSMENTS, range=["#009E73", "#009E73", ACCENT, "#D55E00", "#D55E00"])),
         tooltip=[alt.Tooltip("name:N", title="Authority"), alt.Tooltip("value:Q", format=",.1f"),
                  alt.Tooltip("denominator:Q", format=",.0f"), "assessment:N"])
     limits = _named().transform_fold(

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import CscOutcomesError
-from .charts import Chart, chart, funnel_template
+from .charts import ASSESSMENTS, Chart, chart, funnel_template
 from .context import ReportData
-from .tables import Column, Table
+from .tables import Column, Table, fmt_p
 
 try:  # issue 10, "Can the data tell?": analysis/tell.py (analyse consistency|funnel|ofsted)
     from ..analysis.tell import consistency_report, funnel_report, ofsted_report
@@ -107,11 +107,15 @@ def funnel_chart(data: ReportData, rows: pd.DataFrame, ind_id: str) -> Chart | N
             "upper_998", "assessment"]
     ind = data.registry.get(ind_id)
     spec = chart(funnel_template(), ok[cols], y_title=f"{ind.title} ({ind.unit})")
-    outside = int((ok.flag_998 != "within").sum()) if "flag_998" in ok else 0
+    counts = ok.assessment.value_counts()
+    beyond = ", ".join(f"{int(counts[a])} {a}" for a in ASSESSMENTS
+                       if a != "no different" and a in counts)
     words = (f"{len(ok)} authorities, each placed by its denominator (the number of children "
-             f"the figure is a share of) and its value. {outside} lie outside the 99.8% "
-             "limits (outer dashed lines) around the target (solid line): further from it "
-             "than chance alone would put them.")
+             "the figure is a share of) and its value, around the target (solid line) with "
+             "the 95% (short dashes) and 99.8% (long dashes) limits: a point beyond them is "
+             "further from the target than chance alone would put it. "
+             + (f"Beyond the limits: {beyond}; the shape and colour of each point say which."
+                if beyond else "Every authority lies within the 95% limits."))
     table = _table("funnel-chart-data", "Funnel plot: each authority's value, denominator "
                    "and limits", ok.drop(columns=["name"]).assign(authority=ok.name))
     return Chart("funnel-chart", "Funnel plot", words, spec, table)
@@ -219,14 +223,25 @@ def _label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def _is_year(name: str) -> bool:
+    return name in ("period", "year") or name.endswith("_year")
+
+
+def _is_p(name: str) -> bool:
+    return name == "p" or name.startswith("p_") or name.endswith("_p")
+
+
 def _table(table_id: str, caption: str, frame: pd.DataFrame) -> Table:
-    """A result table as it is: every column, headed in words."""
+    """A result table as it is: every column, headed in words; years as years, p-values
+    as p-values."""
     columns = []
     for col in frame.columns:
         kind = frame[col].dtype
         numeric = pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
         decimals = 0 if pd.api.types.is_integer_dtype(kind) else 3
+        fmt = (lambda v: str(int(v))) if numeric and _is_year(col) else \
+            fmt_p if numeric and _is_p(col) else None
         columns.append(Column(col, _label(col), numeric=numeric,
-                              decimals=decimals if numeric else None))
+                              decimals=decimals if numeric else None, fmt=fmt))
     safe = re.sub(r"[^a-z0-9-]+", "-", table_id.lower()).strip("-")
     return Table(safe, caption, frame.reset_index(drop=True), columns)

@@ -13,6 +13,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, cached_property
@@ -73,6 +74,15 @@ def _formatter(unit: str | None, decimals: int | None):
     return fmt
 
 
+def fmt_p(value) -> str:
+    """A p-value: three decimals, or "< 0.001".
+
+    >>> fmt_p(0.0004), fmt_p(0.0312)
+    ('< 0.001', '0.031')
+    """
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def fmt_cell(value) -> str:
     if missing(value):
         return ""
@@ -107,6 +117,8 @@ class Column:
     links: bool = False
     #: cells hold long identifiers (measure names) that may break anywhere
     code: bool = False
+    #: formats each (non-missing) value instead of the unit's rule
+    fmt: Callable[[object], str] | None = None
 
 
 @dataclass
@@ -156,6 +168,8 @@ class Table:
         vals = self._lists[c.key]
         if c.links:
             return ["; ".join(t for t, _ in v or []) for v in vals]
+        if c.fmt is not None:
+            return ["" if missing(v) else c.fmt(v) for v in vals]
         if not c.numeric:
             return [fmt_cell(v) for v in vals]
         if c.unit_from:
