@@ -1,9 +1,9 @@
 """The report: a static site of every indicator and authority (``csc-outcomes report``)
 and the same pages served live with search and comparison (``csc-outcomes serve``).
 
->>> from csc_outcomes.report import read_report_data, build_site  # doctest: +SKIP
->>> site = build_site("site", read_report_data(store="csc.duckdb"))  # doctest: +SKIP
->>> site.index, site.pages  # doctest: +SKIP
+Build the site from a store: ``build_site("site", read_report_data("csc.duckdb"))``
+returns where ``index.html`` is and how many pages and tables were written;
+``build_report`` loads the data folder first, as the command does.
 """
 
 from .context import ReportData, default_year, read_report_data

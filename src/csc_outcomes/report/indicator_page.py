@@ -61,7 +61,8 @@ def versions_table(ind: Indicator) -> Table:
                + " + ".join(t.measure for t in v.denominator or [])
                + (f" x {v.scale:g}" if v.scale != 1 else ""))
         rows.append({"version": v.version, "variant": v.variant or "default",
-                     "years": f"{v.first_year}-{v.last_year or 'onwards'}", "how": how,
+                     "years": str(v.first_year) if v.last_year == v.first_year else
+                     f"{v.first_year}-{v.last_year or 'onwards'}", "how": how,
                      "sources": "; ".join(f"{s.publisher}, {s.dataset}" for s in v.sources),
                      "notes": " ".join((v.notes or "").split())})
     return Table("versions", f"Definition versions of {ind.id}: a change of definition is a "
