@@ -68,3 +68,50 @@ def store(store_path):
 
     with Store(store_path, read_only=True) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def report_data(store_path):
+    """The report's data read from the session's store, once."""
+    from csc_outcomes.report import read_report_data
+
+    return read_report_data(store_path)
+
+
+@pytest.fixture(scope="session")
+def site(report_data, tmp_path_factory):
+    """The static site built once per session (a SiteReport; ``site.index.parent`` is its
+    folder)."""
+    from csc_outcomes.report import build_site
+
+    return build_site(tmp_path_factory.mktemp("report") / "site", report_data)
+
+
+@pytest.fixture(scope="session")
+def served(store_path):
+    """``csc-outcomes serve``'s app run by uvicorn on a free local port, for the session:
+    (base URL, app)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from csc_outcomes.report.serve import create_app
+
+    app = create_app(store_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the report server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/", app
+    server.should_exit = True
+    thread.join(timeout=30)

@@ -164,6 +164,7 @@ from . import (  # noqa: E402,F401
     data_commands,
     indicator_commands,
     replicate_command,
+    report_commands,
 )
 
 __all__ = ["cli"]

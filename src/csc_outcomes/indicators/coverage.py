@@ -15,8 +15,12 @@ from .compute import values
 from .registry import Registry, framework, load_registry
 
 
-def indicator_coverage(registry: Registry, store: str | Path | None = None) -> pd.DataFrame:
+def indicator_coverage(registry: Registry, store: str | Path | None = None,
+                       computed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per indicator: years with any value, and authorities with a value in each year.
+
+    ``computed`` is the frame ``values(list(registry.indicators))`` returns (without
+    England and the regions), if already at hand: it is used instead of computing it again.
 
     Returns
     -------
@@ -24,7 +28,8 @@ def indicator_coverage(registry: Registry, store: str | Path | None = None) -> p
     first_year, last_year, n_years, min_las, max_las (authorities with a value, over those
     years), las_by_year (dict year -> authorities with a value).
     """
-    vals = values(list(registry.indicators), registry=registry, store=store)
+    vals = computed if computed is not None else values(list(registry.indicators),
+                                                        registry=registry, store=store)
     ok = vals[vals.status == "value"]
     per_year = ok.groupby(["indicator", "period"]).la_code.nunique()
     rows = []
@@ -41,7 +46,7 @@ def indicator_coverage(registry: Registry, store: str | Path | None = None) -> p
 
 
 def coverage(store: str | Path | None = None, registry: Registry | None = None,
-             set_name: str | None = None) -> dict:
+             set_name: str | None = None, computed: pd.DataFrame | None = None) -> dict:
     """The coverage map, of every indicator or of one indicator set.
 
     Parameters
@@ -50,6 +55,7 @@ def coverage(store: str | Path | None = None, registry: Registry | None = None,
     registry : the definitions (default: the built-ins and ``CSC_OUTCOMES_INDICATORS``).
     set_name : map only the indicators of this set: which features the set measures and
         which it leaves as gaps.
+    computed : the registry's values, if already computed (see :func:`indicator_coverage`).
 
     Returns
     -------
@@ -66,7 +72,9 @@ def coverage(store: str | Path | None = None, registry: Registry | None = None,
     if set_name:
         registry = Registry({i.id: i for i in registry.resolve(None, set_name)},
                             {set_name: registry.sets[set_name]}, registry.origin)
-    cov = indicator_coverage(registry, store).set_index("indicator")
+    if computed is not None and set_name:
+        computed = computed[computed.indicator.isin(registry.indicators)]
+    cov = indicator_coverage(registry, store, computed).set_index("indicator")
     fw = framework()
     by_feature = _by_feature(registry)
     dims, counts = [], {"features": 0, "measured": 0, "no_data": 0, "gaps": 0}

@@ -1,0 +1,207 @@
+"""Render pages with the package's Jinja2 templates, and write the whole static site.
+
+The site opens offline from its folder: every page links to the others, to its CSV
+downloads and to ``static/`` (styles, the page script and the Vega libraries) by
+relative paths, and nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ..config import resolve_store_path
+from ..errors import CscOutcomesError
+from ..indicators.registry import Registry
+from .authority_page import authority_page
+from .context import ReportData, read_report_data
+from .indicator_page import indicator_page
+from .overview import overview_page
+from .pages import (
+    Page,
+    authorities_index,
+    coverage_page,
+    indicators_index,
+    not_found_page,
+    sources_page,
+)
+from .tables import fmt_number
+
+#: a file every built site holds, so that a rebuild may replace the folder (and nothing
+#: else is ever replaced)
+MARKER = ".csc-outcomes-report"
+#: the chart library shipped in static/vendor (see its README for versions and licences)
+VENDOR = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
+
+
+class ReportError(CscOutcomesError):
+    """The site cannot be written where asked."""
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("csc_outcomes.report", "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True, undefined=StrictUndefined)
+    env.filters["num"] = fmt_number
+    return env
+
+
+def footer(data: ReportData, page: Page) -> dict:
+    files = data.files[data.files.loader_key.notna()]
+    loaded = files.loaded_at.dropna()
+    return {"attribution": data.attribution, "version": data.version,
+            "run_date": data.run_date.isoformat(), "loaded_at": data.loaded_at,
+            "n_files": len(files),
+            "files_from": loaded.min().date().isoformat() if len(loaded) else None,
+            "files_to": loaded.max().date().isoformat() if len(loaded) else None,
+            "years": f"{data.years[0]}-{data.years[-1]}" if data.years else "",
+            "sources": page.sources, "versions": page.versions}
+
+
+def render(page: Page, data: ReportData, live: bool = False) -> str:
+    """The page as HTML. ``live`` adds the server's search box and comparison link."""
+    for table in page.all_tables():
+        if table.csv_href is None:
+            table.csv_href = page.root + page.csv_path(table)
+    return environment().get_template(page.template).render(
+        page=page, root=page.root, live=live, year=data.year, footer=footer(data, page),
+        vendor=VENDOR, **page.context)
+
+
+def site_pages(data: ReportData) -> Iterator[Page]:
+    """Every page of the static site, overview first."""
+    yield overview_page(data)
+    yield indicators_index(data)
+    for ind_id in data.indicator_order:
+        yield indicator_page(data, ind_id)
+    yield authorities_index(data)
+    for la_code in data.authorities.sort_values("name").index:
+        yield authority_page(data, la_code)
+    yield coverage_page(data)
+    yield sources_page(data)
+    yield not_found_page(data, "page", "")
+
+
+@dataclass
+class SiteReport:
+    """What :func:`build_site` wrote."""
+
+    index: Path
+    pages: int
+    tables: int
+    seconds: float
+
+
+def static_dir() -> Path:
+    return Path(str(resources.files("csc_outcomes.report").joinpath("static")))
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing any path that would leave ``root``."""
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise ReportError(f"refusing to write {relative!r}: it is outside {root}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"{out} is a file; give a folder for the report.")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise ReportError(f"{out} is not empty and holds no earlier csc-outcomes report; "
+                          "choose an empty or new folder.")
+
+
+def build_site(out: str | Path, data: ReportData,
+               on_page: Callable[[str], None] | None = None) -> SiteReport:
+    """Write the static site into ``out`` (created; an earlier report there is replaced).
+
+    The site is written into a new folder beside ``out`` and swapped in when complete, so
+    an interrupted build leaves the earlier report as it was.
+
+    Returns
+    -------
+    SiteReport: the path of ``index.html``, the number of pages and tables, the seconds.
+    """
+    start = time.perf_counter()
+    out = Path(out).expanduser().absolute()
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    pages = tables = 0
+    try:
+        shutil.copytree(static_dir(), work / "static",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        for page in site_pages(data):
+            _inside(work, page.path).write_text(render(page, data), encoding="utf-8")
+            for table in page.all_tables():
+                _inside(work, page.csv_path(table)).write_text(table.to_csv(),
+                                                               encoding="utf-8")
+                tables += 1
+            pages += 1
+            if on_page:
+                on_page(page.path)
+        (work / MARKER).write_text(f"csc-outcomes {data.version} report for {data.year}\n")
+        _swap(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return SiteReport(out / "index.html", pages, tables, time.perf_counter() - start)
+
+
+def _swap(work: Path, out: Path) -> None:
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    work.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_report(out: str | Path, *, store: str | Path | None = None,
+                 data_dir: str | Path | None = None, year: int | None = None,
+                 registry: Registry | None = None,
+                 on_phase: Callable[[str], None] | None = None,
+                 on_file: Callable[[str], None] | None = None,
+                 on_page: Callable[[str], None] | None = None) -> tuple[SiteReport, object]:
+    """The main job: bring the store up to date, then write the site.
+
+    Parameters
+    ----------
+    out : the folder to write (see :func:`build_site`).
+    store : the store file (default: ``CSC_OUTCOMES_STORE`` or the user data folder).
+    data_dir : the folder of releases to load first, or None to use the store as it is.
+        A load reads only the files that changed since the store's last load (a store
+        that is up to date costs a fraction of a second), so it is always run when a
+        folder is given: an empty or stale store is filled first.
+    year : the reporting year (default: the latest year most indicators have).
+    on_phase, on_file, on_page : progress callbacks (a phase's description; each file
+        read by the load; each page written).
+
+    Returns
+    -------
+    (SiteReport, LoadReport or None)
+    """
+    from ..data.load import load
+
+    say = on_phase or (lambda text: None)
+    _check_out(Path(out).expanduser().absolute())  # before any slow step
+    path = resolve_store_path(store)
+    loaded = None
+    if data_dir is not None:
+        say(f"loading the releases in {data_dir} into {path}")
+        loaded = load(Path(data_dir), path, on_file=on_file, on_phase=on_phase)
+    say(f"reading {path}")
+    data = read_report_data(path, year, registry)
+    say(f"writing the {data.year} report into {out}")
+    return build_site(out, data, on_page=on_page), loaded
