@@ -93,11 +93,12 @@ class Store:
         except duckdb.Error as exc:
             raise DataError(f"cannot open store {self.path}: {exc}. Is another csc-outcomes "
                             "process writing to it, or is it not a DuckDB file?") from exc
-        if not read_only and not self._migrate():
-            self.con.execute(SCHEMA)
-            self.con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
-            )
+        if not read_only:
+            if not self._migrate():
+                self.con.execute(SCHEMA)
+                self.con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+                )
         elif self.meta("loaded_at") is None:
             self.close()
             raise DataError(f"store {self.path} holds no completed load (the first load was "
@@ -197,37 +198,50 @@ class Store:
 
     def _insert_observations(self, table) -> None:
         """Observations (an Arrow table of the ``observation`` columns, text columns
-        dictionary-encoded) as integers into ``obs_value``, their labels into the label
-        tables (existing labels keep their ids)."""
+        dictionary-encoded, one chunk per file) as integers into ``obs_value``, their labels
+        into the label tables (existing labels keep their ids; one query per table)."""
         if table is None or table.num_rows == 0:
             return
         import pyarrow as pa
 
-        table = table.unify_dictionaries().combine_chunks()
-        out = {}
-        for column, label_table in (("la_code", "obs_la"), ("period", "obs_period"),
-                                    ("measure", "obs_measure"), ("status", "obs_status"),
-                                    ("code", "obs_code")):
-            out[column] = self._coded_ids(table.column(column).chunk(0), label_table)
-        out["file"] = self._file_ids(table)
-        ids = pa.table({
-            "la_id": out["la_code"], "period_id": out["period"], "year": table.column("year"),
-            "measure_id": out["measure"], "value": table.column("value"),
-            "status_id": out["status"], "code_id": out["code"], "file_id": out["file"],
-            "source_row": table.column("source_row")})
-        self._insert("obs_value", ids)
+        batches = [b for b in table.to_batches() if b.num_rows]
+        coded = (("la_code", "obs_la"), ("period", "obs_period"), ("measure", "obs_measure"),
+                 ("status", "obs_status"), ("code", "obs_code"))
+        maps = {}
+        for column, label_table in coded:
+            labels = list(dict.fromkeys(
+                label for b in batches for label in b.column(column).dictionary.to_pylist()))
+            maps[column] = dict(zip(labels, self._label_ids(label_table, labels)))
+        files = [_first_label(b.column("source_file")) for b in batches]
+        releases = {f: _first_label(b.column("release")) for f, b in zip(files, batches)}
+        file_ids = dict(zip(files, self._label_ids_files(files, releases)))
+        parts = [self._batch_ids(b, maps, file_ids[f]) for b, f in zip(batches, files)]
+        self._insert("obs_value", pa.Table.from_batches(parts))
 
-    def _coded_ids(self, column, label_table: str):
-        """A dictionary array's codes as the label table's ids (null stays null)."""
+    @staticmethod
+    def _batch_ids(batch, maps: dict, file_id: int):
+        """One file's observations with their labels replaced by ids."""
         import numpy as np
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        ids = self._label_ids(label_table, column.dictionary.to_pylist())
-        codes = column.indices.to_numpy(zero_copy_only=False)
-        valid = ~np.isnan(codes) if codes.dtype.kind == "f" else np.ones(len(codes), bool)
-        mapped = np.asarray(ids, dtype=np.int32)[np.where(valid, codes, 0).astype(np.int64)] \
-            if len(ids) else np.zeros(len(codes), np.int32)
-        return pa.array(mapped, mask=~valid)
+        def ids(name):
+            column = batch.column(name)
+            lookup = np.asarray([maps[name][label] for label in column.dictionary.to_pylist()]
+                                or [0], dtype=np.int32)
+            if column.null_count:
+                codes = pc.fill_null(column.indices, 0).to_numpy()
+                return pa.array(lookup[codes],
+                                mask=column.is_null().to_numpy(zero_copy_only=False))
+            return pa.array(lookup[column.indices.to_numpy()])
+
+        return pa.RecordBatch.from_pydict({
+            "la_id": ids("la_code"), "period_id": ids("period"),
+            "year": batch.column("year"), "measure_id": ids("measure"),
+            "value": batch.column("value"), "status_id": ids("status"),
+            "code_id": ids("code"),
+            "file_id": pa.array(np.full(batch.num_rows, file_id, dtype=np.int32)),
+            "source_row": batch.column("source_row")})
 
     def _label_ids(self, label_table: str, labels: list[str]) -> list[int]:
         """Each label's id in ``label_table``, adding the labels it does not have yet."""
@@ -248,41 +262,34 @@ class Store:
             known.update(zip(new, range(start, start + len(new))))
         return [known[label] for label in labels]
 
-    def _file_ids(self, table):
-        """Each row's file id: one per (source_file, release) of the batch; a file read again
-        keeps its id and takes its new release."""
-        import numpy as np
+    def _label_ids_files(self, names: list[str], release_of: dict) -> list[int]:
+        """Each file's id in ``obs_file`` (a file read again keeps its id and takes its new
+        release); one statement for the new files and one for the others."""
         import pyarrow as pa
 
-        files = table.column("source_file").chunk(0)
-        releases = table.column("release").chunk(0)
-        names = files.dictionary.to_pylist()
-        file_codes = files.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        release_of = {}
-        release_labels = releases.dictionary.to_pylist()
-        release_codes = releases.indices.to_numpy(zero_copy_only=False)
-        for code in np.unique(file_codes):
-            first = int(np.flatnonzero(file_codes == code)[0])
-            rc = release_codes[first]
-            release_of[names[code]] = None if rc != rc else release_labels[int(rc)]
-        ids = self._label_ids_files(names, release_of)
-        return pa.array(np.asarray(ids, dtype=np.int32)[file_codes])
-
-    def _label_ids_files(self, names: list[str], release_of: dict) -> list[int]:
         known = dict(self.con.execute(
             "SELECT source_file, id FROM obs_file WHERE source_file IN (SELECT unnest(?))",
             [names]).fetchall())
-        start = self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM obs_file").fetchall()[0][0]
-        for name in names:
-            if name in known:
-                self.con.execute("UPDATE obs_file SET release = ? WHERE id = ?",
-                                 [release_of.get(name), known[name]])
-            else:
-                self.con.execute("INSERT INTO obs_file VALUES (?, ?, ?)",
-                                 [start, name, release_of.get(name)])
-                known[name] = start
-                start += 1
-        return [known[name] for name in names]
+        new = [n for n in dict.fromkeys(names) if n not in known]
+        if new:
+            start = self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM obs_file"
+                                     ).fetchall()[0][0]
+            known.update(zip(new, range(start, start + len(new))))
+            self._insert("obs_file", pa.table({
+                "id": pa.array([known[n] for n in new], pa.int32()),
+                "source_file": pa.array(new, pa.string()),
+                "release": pa.array([release_of.get(n) for n in new], pa.string())}))
+        old = [n for n in dict.fromkeys(names) if n not in new]
+        if old:
+            self.con.register("_releases", pa.table({
+                "source_file": pa.array(old, pa.string()),
+                "release": pa.array([release_of.get(n) for n in old], pa.string())}))
+            try:
+                self.con.execute("UPDATE obs_file SET release = r.release FROM _releases r "
+                                 "WHERE obs_file.source_file = r.source_file")
+            finally:
+                self.con.unregister("_releases")
+        return [known[n] for n in names]
 
     def merge_measures(self, measures: pd.DataFrame | None) -> None:
         """Add or update measure descriptions (one per measure). A description from a richer
@@ -489,6 +496,13 @@ class Store:
             ORDER BY 1, 2
             """
         )
+
+
+def _first_label(column) -> str | None:
+    """The label of a dictionary column's first row (a file's name, its release)."""
+    if column.null_count == len(column):
+        return None
+    return column.dictionary[column.indices[0].as_py()].as_py()
 
 
 def make_parent(path: Path) -> None:
