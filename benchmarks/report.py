@@ -45,7 +45,7 @@ def main() -> None:
             t, _ = timed(lambda: values(areas=True, store=args.store))
             times["baseline (every indicator's values)"].append(t)
             t_read, data = timed(lambda: read_report_data(args.store, args.year))
-            t_write, site = timed(lambda: build_site(Path(tmp) / f"site{i}", data))
+            t_write, site = timed(lambda i=i, data=data: build_site(Path(tmp) / f"site{i}", data))
             times["read the store"].append(t_read)
             times["write the site"].append(t_write)
             times["whole report"].append(t_read + t_write)

@@ -50,6 +50,7 @@ def read_files(data_dir: Path, tasks: list[tuple[str, str, str]], register: Regi
             return
         import multiprocessing
 
+        _preload()
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
         try:
             yield pool.imap_unordered(_read_star, [(data_dir, *task) for task in tasks])
@@ -62,6 +63,14 @@ def read_files(data_dir: Path, tasks: list[tuple[str, str, str]], register: Regi
             pool.join()
     finally:
         _REGISTER = None
+
+
+def _preload() -> None:
+    """Import the file libraries once, before the workers fork, so that each worker does
+    not import them again."""
+    import pyarrow.compute  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    import python_calamine  # noqa: F401
 
 
 def _cores() -> int:
