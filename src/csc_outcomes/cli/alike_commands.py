@@ -28,7 +28,8 @@ HEADERS = {
     "largest_difference": "differs most on", "n_published": "DfE's", "n_ours": "ours",
     "gap_published_only": "gap: DfE's only", "gap_ours_only": "gap: ours only",
     "gap_shared": "gap: both", "mean_overlap": "mean overlap",
-    "mean_overlap_without": "mean overlap without it", "criterion_value": "criterion",
+    "mean_overlap_without": "mean overlap without it", "criterion": "chosen by",
+    "criterion_value": "criterion value",
     "n_authorities": "authorities", "n_features": "features", "ari_median": "ARI median",
     "ari_low": "ARI 5%", "ari_high": "ARI 95%", "null_p95": "no-structure 95%",
     "null_p": "p (no structure)", "matched_with_name": "matched with",
@@ -269,7 +270,11 @@ def typology_cmd(ids, from_year, to_year, method, k, k_max, draws, null_draws, s
 def _show_typology(f) -> None:
     cols = ["method", "k", "criterion", "criterion_value", "n_authorities", "n_features",
             "ari_median", "ari_low", "ari_high", "null_p", "verdict"]
-    _table(f.tables["summary"][cols], "Types and whether they hold up", 3)
+    summary = f.tables["summary"][cols].copy()
+    # one column holds a silhouette (0 to 1) and a BIC (thousands): format each on its own
+    summary["criterion_value"] = [f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+                                  for v in summary["criterion_value"]]
+    _table(summary, "Types and whether they hold up", 3)
     t = f.tables["types"]
     first = t[t["method"] == t["method"].iloc[0]]
     _table(first.groupby(["type", "region"]).size().unstack(fill_value=0).reset_index(),
