@@ -85,6 +85,7 @@ def people_table(frame: pd.DataFrame, title: str | None = None,
     rows = [[cell(int(v) if isinstance(v, float) and num and d == 0 and math.isfinite(v)
                   else v, d) for v, num, d in zip(values, numeric, decimals)]
             for values in zip(*[c.tolist() for c in columns])] if columns else []
+    whole = rows  # the vertical layout has room for identifiers unbroken
     rows = _wrap_identifiers(rows, names, dict(zip(names, numeric)), width)
     table = Table(title=title, caption=caption, show_lines=False)
     for name, num, need in zip(names, numeric, _need(rows, names)):
@@ -94,7 +95,7 @@ def people_table(frame: pd.DataFrame, title: str | None = None,
         table.add_row(*row)
     if _fits(rows, names, width):
         return table
-    return _vertical(names, rows, title, caption)
+    return _vertical(names, whole, title, caption)
 
 
 def _need(rows, columns) -> list[int]:
