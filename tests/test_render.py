@@ -1,0 +1,56 @@
+"""Tables for people (cli/render.py): formatting per column, identifiers broken only at
+hyphens when a table is too wide, and a vertical layout that keeps them whole.
+
+The frames here are small and written by hand: they test layout, not data.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from rich.console import Console
+
+from csc_outcomes.cli.render import cell, header, people_table
+
+
+def _text(table, width: int) -> str:
+    out = io.StringIO()
+    Console(file=out, width=width, force_terminal=False, color_system=None).print(table)
+    return out.getvalue()
+
+
+def test_cells_have_separators_fixed_decimals_and_blanks():
+    assert cell(1234567) == "1,234,567"
+    assert cell(12345.678, 1) == "12,345.7"
+    assert cell(0.0004, 3) == "0.0004"  # not shown as 0.000
+    assert cell(float("nan")) == ""
+    assert cell(None) == ""
+    assert cell(True) == "yes"
+    assert header("multiple_r") == "Multiple R"
+    assert header("best_named_overlap") == "Best named overlap"
+
+
+def test_identifiers_break_at_hyphens_when_the_table_is_too_wide():
+    frame = pd.DataFrame({"indicator": ["care-leavers-21-accommodation", "cla-missing"],
+                          "n": [149, 152], "r": [0.1234, -0.3741]})
+    text = _text(people_table(frame, width=40), 40)
+    assert max(len(line) for line in text.splitlines()) <= 40
+    assert "care-leavers-" in text and "accommodation" in text
+    assert "care-leavers-21-accommodation" not in text  # broken, but only at a hyphen
+    assert "accommoda\n" not in text and "accommo-" not in text
+
+
+def test_the_vertical_layout_keeps_identifiers_whole():
+    frame = pd.DataFrame({f"column_{i}": ["pupils-fsm-primary"] for i in range(8)})
+    text = _text(people_table(frame, width=60), 60)
+    # eight columns of 18 characters cannot sit side by side in 60: one block, each value whole
+    assert text.count("pupils-fsm-primary") == 8
+    assert "Column 0" in text and "Column 7" in text
+    assert max(len(line) for line in text.splitlines()) <= 60
+
+
+def test_a_column_with_no_value_is_left_out():
+    frame = pd.DataFrame({"authority": ["Camden"], "empty": [float("nan")], "n": [3]})
+    text = _text(people_table(frame, width=80), 80)
+    assert "Empty" not in text and "Camden" in text
