@@ -3,9 +3,11 @@ authority page) from a loaded store.
 
     python benchmarks/report.py [--store FILE] [--year Y] [--repeats N]
 
-Prints the median (and all runs) of the whole job (read the store, then write the site),
-of its two parts, and ratios against a baseline measured in the same process: computing
-every indicator's values for every year once (the least work the report does). Also the
+Prints the median (and all runs) of the whole job (read the store, then write the site,
+its analyses and pages made by one worker process per core), of its two parts, of the
+same site written in one process (``workers=1``, what the report did before it used both
+cores), and ratios against a baseline measured in the same process: computing every
+indicator's values for every year once (the least work the report does). Also the
 number of pages and tables (each with a CSV). Target on the 2-core reference machine: the
 whole report under 30 s.
 """
@@ -38,7 +40,8 @@ def main() -> None:
     args = parser.parse_args()
     times: dict[str, list[float]] = {"baseline (every indicator's values)": [],
                                      "read the store": [], "write the site": [],
-                                     "whole report": []}
+                                     "whole report": [],
+                                     "write the site in one process": []}
     site = None
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeats):
@@ -49,6 +52,10 @@ def main() -> None:
             times["read the store"].append(t_read)
             times["write the site"].append(t_write)
             times["whole report"].append(t_read + t_write)
+            data = read_report_data(args.store, args.year)  # no analyses kept from above
+            t_one, _ = timed(lambda i=i, data=data: build_site(Path(tmp) / f"one{i}", data,
+                                                              workers=1))
+            times["write the site in one process"].append(t_one)
     base = statistics.median(times["baseline (every indicator's values)"])
     print(f"store: {args.store}; year: {data.year}; repeats: {args.repeats}; "
           f"cores: {os.cpu_count()}")

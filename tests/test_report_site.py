@@ -248,3 +248,21 @@ def test_paths_never_leave_the_output_folder(tmp_path):
     with pytest.raises(ReportError, match="outside"):
         _inside(tmp_path, "/etc/passwd")
     assert _inside(tmp_path, "a/b.html") == (tmp_path / "a" / "b.html").resolve()
+
+
+def test_pages_written_by_the_workers_equal_those_written_here(site, report_data, tmp_path):
+    """The site fixture's pages came from forked workers; writing a sample of them again
+    in this process, one after another, gives the same bytes, pages and CSVs alike, so
+    the workers neither lose nor change anything."""
+    from csc_outcomes.report.site import _write_pages, page_makers
+
+    makers = page_makers(report_data)
+    sample = [makers[0], makers[2], makers[-5], makers[-3]]  # overview, indicator, authority, ...
+    written = list(_write_pages(tmp_path, report_data, sample, workers=1))
+    assert [p for p, _ in written] == ["index.html", written[1][0], written[2][0],
+                                       "coverage.html"]
+    root = site.index.parent
+    csvs = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.csv"))
+    assert len(csvs) == sum(n for _, n in written) > 0
+    for path in [p for p, _ in written] + csvs:
+        assert (tmp_path / path).read_bytes() == (root / path).read_bytes(), path

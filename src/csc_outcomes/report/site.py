@@ -7,12 +7,13 @@ relative paths, and nothing is fetched from the network.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from .pages import (
     not_found_page,
     sources_page,
 )
+from .sections import run_analyses
 from .tables import fmt_number
 
 #: a file every built site holds, so that a rebuild may replace the folder (and nothing
@@ -77,18 +79,23 @@ def render(page: Page, data: ReportData, live: bool = False) -> str:
         vendor=VENDOR, **page.context)
 
 
+def page_makers(data: ReportData) -> list[Callable[[], Page]]:
+    """A function per page of the static site (overview first), each making its page."""
+    makers: list[Callable[[], Page]] = [partial(overview_page, data),
+                                        partial(indicators_index, data)]
+    makers += [partial(indicator_page, data, ind_id) for ind_id in data.indicator_order]
+    makers.append(partial(authorities_index, data))
+    makers += [partial(authority_page, data, la_code)
+               for la_code in data.authorities.sort_values("name").index]
+    makers += [partial(coverage_page, data), partial(sources_page, data),
+               partial(not_found_page, data, "page", "")]
+    return makers
+
+
 def site_pages(data: ReportData) -> Iterator[Page]:
     """Every page of the static site, overview first."""
-    yield overview_page(data)
-    yield indicators_index(data)
-    for ind_id in data.indicator_order:
-        yield indicator_page(data, ind_id)
-    yield authorities_index(data)
-    for la_code in data.authorities.sort_values("name").index:
-        yield authority_page(data, la_code)
-    yield coverage_page(data)
-    yield sources_page(data)
-    yield not_found_page(data, "page", "")
+    for make in page_makers(data):
+        yield make()
 
 
 @dataclass
@@ -123,11 +130,14 @@ def _check_out(out: Path) -> None:
 
 
 def build_site(out: str | Path, data: ReportData,
-               on_page: Callable[[str], None] | None = None) -> SiteReport:
+               on_page: Callable[[str], None] | None = None,
+               workers: int | None = None) -> SiteReport:
     """Write the static site into ``out`` (created; an earlier report there is replaced).
 
     The site is written into a new folder beside ``out`` and swapped in when complete, so
-    an interrupted build leaves the earlier report as it was.
+    an interrupted build leaves the earlier report as it was. The analyses, then the
+    pages, are made side by side in worker processes, one per core (at most
+    ``workers``; 1 makes everything here, one after another).
 
     Returns
     -------
@@ -143,21 +153,62 @@ def build_site(out: str | Path, data: ReportData,
     try:
         shutil.copytree(static_dir(), work / "static",
                         ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-        for page in site_pages(data):
-            _inside(work, page.path).write_text(render(page, data), encoding="utf-8")
-            for table in page.all_tables():
-                _inside(work, page.csv_path(table)).write_text(table.to_csv(),
-                                                               encoding="utf-8")
-                tables += 1
+        run_analyses(data, workers=workers)  # before the pages that show them
+        for path, n_tables in _write_pages(work, data, page_makers(data), workers):
+            tables += n_tables
             pages += 1
             if on_page:
-                on_page(page.path)
+                on_page(path)
         (work / MARKER).write_text(f"csc-outcomes {data.version} report for {data.year}\n")
         _swap(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return SiteReport(out / "index.html", pages, tables, time.perf_counter() - start)
+
+
+#: (folder, data, page makers) for the page-writing processes, set before they fork
+_FORKED: tuple[Path, ReportData, list[Callable[[], Page]]] | None = None
+
+
+def _write_pages(work: Path, data: ReportData, makers: list[Callable[[], Page]],
+                 workers: int | None) -> Iterator[tuple[str, int]]:
+    """Write every page and its tables' CSVs into ``work``; yield (page path, tables)
+    as each is written. Forked workers take runs of pages (they share the data and the
+    analyses' results); without ``fork``, or with one core, the pages are written here."""
+    global _FORKED
+    workers = min(workers or os.cpu_count() or 1, len(makers))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for i in range(len(makers)):
+            yield from _write_some(work, data, makers, [i])
+        return
+    runs = [list(range(i, min(i + PAGES_PER_TASK, len(makers))))
+            for i in range(0, len(makers), PAGES_PER_TASK)]
+    _FORKED = (work, data, makers)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for written in pool.imap_unordered(_write_forked, runs):
+                yield from written
+    finally:
+        _FORKED = None
+
+
+#: pages a worker writes per task (small enough to keep both cores busy to the end)
+PAGES_PER_TASK = 8
+
+
+def _write_forked(indices: list[int]) -> list[tuple[str, int]]:
+    return list(_write_some(*_FORKED, indices))
+
+
+def _write_some(work: Path, data: ReportData, makers, indices) -> Iterator[tuple[str, int]]:
+    for i in indices:
+        page = makers[i]()
+        _inside(work, page.path).write_text(render(page, data), encoding="utf-8")
+        tables = page.all_tables()
+        for table in tables:
+            _inside(work, page.csv_path(table)).write_text(table.to_csv(), encoding="utf-8")
+        yield page.path, len(tables)
 
 
 def _swap(work: Path, out: Path) -> None:
