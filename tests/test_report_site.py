@@ -266,3 +266,20 @@ def test_pages_written_by_the_workers_equal_those_written_here(site, report_data
     assert len(csvs) == sum(n for _, n in written) > 0
     for path in [p for p, _ in written] + csvs:
         assert (tmp_path / path).read_bytes() == (root / path).read_bytes(), path
+
+
+def test_the_comparison_says_which_values_the_source_withholds(report_data):
+    """A gap in the comparison is explained: DfE gives Birmingham's 2024 agency rate as
+    low reliability (no value), and the chart's text names it."""
+    from csc_outcomes.report.explore import Choice, compare_page
+
+    v = report_data.values
+    row = v[(v.la_code == "E08000025") & (v.indicator == "csww-agency-rate") & (v.period == 2024)]
+    assert row.status.tolist() == ["low_reliability"]
+    page = compare_page(report_data, Choice(["E08000025", "E08000026"], ["csww-agency-rate"],
+                                            [2023, 2024]))
+    words = page.charts[0].description
+    assert ("Not shown, as the source gives no value: Birmingham, Agency children's social "
+            "worker rate, 2024 (low reliability).") in words
+    every = compare_page(report_data, Choice(["E08000026"], ["csww-agency-rate"], [2024]))
+    assert "Not shown" not in every.charts[0].description  # Coventry's 2024 rate is published

@@ -208,8 +208,21 @@ def compare_chart(data: ReportData, choice: Choice, long: pd.DataFrame) -> Chart
     words = (f"One panel per indicator ({len(choice.indicators)}); in each, one "
              f"{'dot' if single else 'line'} per area ({names}"
              f"{' and England' if choice.england else ''}), told apart by colour and shape. "
-             f"{len(ok)} values; gaps are years without a published value.")
+             f"{len(ok)} values; gaps are years without a published value."
+             + _withheld(data, long))
     return Chart("comparison-chart", "The chosen authorities compared", words, spec, table)
+
+
+def _withheld(data: ReportData, long: pd.DataFrame, most: int = 6) -> str:
+    """' Not shown: Birmingham, Agency ... 2024 (low reliability); ...': the values the
+    store holds as withheld rather than published, so that a gap is explained."""
+    gone = long[long.status != "value"]
+    if gone.empty:
+        return ""
+    items = [f"{data.name(r.la_code)}, {data.registry.get(r.indicator).title}, {r.period} "
+             f"({str(r.status).replace('_', ' ')})" for r in gone.head(most).itertuples()]
+    more = f"; and {len(gone) - most} more" if len(gone) > most else ""
+    return " Not shown, as the source gives no value: " + "; ".join(items) + more + "."
 
 
 def _options(data: ReportData) -> dict:
