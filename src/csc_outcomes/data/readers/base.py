@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["OBS_COLUMNS", "ReadContext", "ReadResult", "check_duplicates", "data_columns",
            "drop_blank_rows", "emit_block", "emit_column", "read_csv_text", "read_text",
-           "report_unknown", "require_columns", "resolve_rows", "slug"]
+           "report_unknown", "require_columns", "resolve_rows", "slug", "used_codes"]
 
 #: Observation columns held as (codes, labels); the others are plain arrays.
 CODED = ("la_code", "period", "year", "measure", "status", "code")
@@ -284,10 +284,20 @@ def _measure_codes(measures, stems: Coded | None, nr: int, nc: int, ok: np.ndarr
     if stems is None:
         return Coded(column, np.asarray(list(measures), dtype=object))
     combo = np.tile(stems.codes, nc)[ok] * nc + column
-    used, codes = np.unique(combo, return_inverse=True)
+    used, codes = used_codes(combo, len(stems.labels) * nc)
     suffixes = list(measures[1])
     labels = np.array([stems.labels[c // nc] + suffixes[c % nc] for c in used], dtype=object)
     return Coded(codes.astype(np.int64), labels)
+
+
+def used_codes(combo: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(combo, return_inverse=True)`` for codes in ``range(size)``, by counting
+    rather than sorting when that is cheaper."""
+    if size > 4 * len(combo) + 1024 or (len(combo) and combo.min() < 0):
+        return np.unique(combo, return_inverse=True)
+    present = np.bincount(combo, minlength=size) > 0
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present), rank[combo]
 
 
 def _cell_problems(result, ctx, cells: Coded, short, bad, rows, columns, nr) -> None:
