@@ -171,16 +171,17 @@ def _resolve(ctx: ReadContext, columns: Columns, width: int, result: ReadResult)
     present = [c for c in GEOGRAPHY if c in columns]
     group = columns.groups([*present, "time_period"])
     _, first = np.unique(group, return_index=True)  # groups number first appearances
-    values = {c: columns.values(c)[first] for c in [*present, "time_period"]}
-    found = [_resolve_one(ctx, {c: v[g] for c, v in values.items()}) for g in range(len(first))]
-    la = Coded.of(np.array([code for code, _, _ in found], dtype=object), len(found))
+    ons, dfe, name, year, area = _keys({c: columns.values(c)[first]
+                                        for c in [*present, "time_period"]})
+    found = [ctx.register.resolve(ons=o, dfe=d, name=n, year=y, area_level=a)
+             for o, d, n, y, a in zip(ons, dfe, name, year, area)]
+    la = Coded.of(np.array([f.la_code for f in found], dtype=object), len(found))
     la = Coded(la.codes[group], la.labels)
     unknown = np.flatnonzero(la.codes < 0)
     if len(unknown):
-        reasons = np.array([reason for _, reason, _ in found], dtype=object)[group[unknown]]
-        names = np.array([name for _, _, name in found], dtype=object)
+        reasons = np.array([f.reason for f in found], dtype=object)[group[unknown]]
         report_unknown(result, ctx, columns.frame.index[unknown], reasons, width,
-                       names[group[unknown]].tolist())
+                       name[group[unknown]].tolist())
     level = columns.encoded("geographic_level")
     if (level.codes < 0).any() or any(label not in LEVELS for label in level.labels):
         frame = columns.frame
@@ -191,23 +192,25 @@ def _resolve(ctx: ReadContext, columns: Columns, width: int, result: ReadResult)
     return la
 
 
-def _resolve_one(ctx: ReadContext, row: dict) -> tuple:
-    """(register key or None, reason or None, the name matched) for one row's geography."""
-    level = LEVELS.get(row["geographic_level"])
-    if level == "national":
-        ons, name = row.get("country_code", "E92000001"), row.get("country_name", "")
-    elif level == "region":
-        ons, name = row.get("region_code", ""), row.get("region_name", "")
-    else:
-        ons, name = row.get("new_la_code", ""), row.get("la_name", "")
-    area = level in ("national", "region")
-    dfe = "" if area else row.get("old_la_code", "")
-    period = row["time_period"]
-    year = period[:4] if isinstance(period, str) else period
-    found = ctx.register.resolve(ons=ons, dfe=dfe, name=name,
-                                 year=int(year) if str(year).isdigit() else None,
-                                 area_level=area)
-    return found.la_code, found.reason, name
+def _keys(values: dict[str, np.ndarray]) -> tuple:
+    """The register's keys (ons, dfe, name, year, area level) of rows with these
+    geography and period cells: England and regions by their own code and name."""
+    n = len(values["time_period"])
+
+    def column(name: str, default: str) -> np.ndarray:
+        return values[name] if name in values else np.full(n, default, dtype=object)
+
+    level = np.array([LEVELS.get(v) for v in values["geographic_level"]], dtype=object)
+    national, region = level == "national", level == "region"
+    ons = np.where(national, column("country_code", "E92000001"),
+                   np.where(region, column("region_code", ""), column("new_la_code", "")))
+    name = np.where(national, column("country_name", ""),
+                    np.where(region, column("region_name", ""), column("la_name", "")))
+    area = (national | region).tolist()
+    dfe = np.where(national | region, "", column("old_la_code", ""))
+    years = [p[:4] if isinstance(p, str) else p for p in values["time_period"]]
+    years = [int(y) if str(y).isdigit() else None for y in years]
+    return ons, dfe, name, years, area
 
 
 def _periods(raw: Coded) -> tuple[Coded, Coded]:
@@ -264,9 +267,11 @@ def _split_columns(columns: Columns) -> tuple[list[str], list[str]]:
             continue
         cells = columns.encoded(column)
         head = cells.codes[:5000]
-        # a missing field counts as empty, a symbol
-        bad = np.append(parse_uniques(cells.labels, "ees").bad, False)[head]
-        (indicators if bad.mean() < 0.1 else filters).append(column)
+        # each text of the head parsed once; a missing field (-1) counts as empty, a symbol
+        seen = np.flatnonzero(np.bincount(head + 1, minlength=len(cells.labels) + 1)[1:])
+        bad = np.zeros(len(cells.labels) + 1, dtype=bool)
+        bad[seen] = parse_uniques(cells.labels[seen], "ees").bad
+        (indicators if bad[head].mean() < 0.1 else filters).append(column)
     return indicators, filters
 
 
