@@ -114,6 +114,8 @@ class ReadResult:
     #: cells stored outside `observation` (inspection judgements, lookup entries)
     other_values: int = 0
     other_special: int = 0
+    #: the block :meth:`finish` made (so that asking again costs nothing)
+    _finished: Block | None = field(default=None, repr=False, compare=False)
 
     def add_measure(self, measure: str, label: str, unit: str, dataset: str,
                     dims: dict | None = None, notes: str | None = None,
@@ -128,10 +130,14 @@ class ReadResult:
     def finish(self, ctx: ReadContext) -> Block:
         """Merge the blocks into one, reporting repeated (authority, period, measure)
         rows (see :func:`_duplicates`). Idempotent: later calls return the same block."""
+        done, blocks = self._finished, self.observations
+        if done is not None and (not blocks or (len(blocks) == 1 and blocks[0] is done)):
+            return done
         blocks = [b if isinstance(b, Block) else Block.from_frame(b)
                   for b in self.observations if len(b)]
         block = _duplicates(self, ctx, _concat(blocks))
         self.observations = [block] if len(block) else []
+        self._finished = block
         return block
 
     def observation_frame(self, ctx: ReadContext | None = None) -> pd.DataFrame:
@@ -162,6 +168,10 @@ def _concat(blocks: list[Block]) -> Block:
         parts = [b.columns[c] for b in blocks]
         labels = np.concatenate([p.labels for p in parts]) if parts else np.array([], object)
         remap, unique = pd.factorize(labels, use_na_sentinel=True)
+        if len(parts) == 1 and len(unique) == len(labels) and (remap >= 0).all():
+            cols[c] = Coded(parts[0].codes.astype(np.int64, copy=False),  # as it is
+                            np.asarray(labels, dtype=object))
+            continue
         offsets = np.cumsum([0] + [len(p.labels) for p in parts[:-1]])
         codes = []
         for p, off in zip(parts, offsets):
