@@ -138,34 +138,25 @@ _PARSED: dict[str, dict[str, tuple]] = {}
 
 
 def _classify(raw, codes: dict[str, str], memo: dict) -> tuple:
-    """(value, status, code, bad) of one cell text under a convention's symbols (kept in
-    ``memo`` under the text)."""
+    """(value, status, code, bad) of one cell text under a convention's symbols, kept in
+    ``memo`` under the text. A number reads as ``pandas.to_numeric`` reads it after the
+    thousands separators are removed: no underscores, only ASCII digits."""
     key = raw if isinstance(raw, str) else str(raw)
-    if key not in memo:
-        number, text = _number(key)
-        if number == number and number not in (np.inf, -np.inf):
-            memo[key] = (number, "value", None, False)
-        else:
-            status = codes.get(text.lower())
-            memo[key] = (np.nan, status, None if status is None else text, status is None)
-    return memo[key]
-
-
-_NUMBERS: dict[str, tuple[float, str]] = {}
-
-
-def _number(raw) -> tuple[float, str]:
-    """(the number a cell's text spells, or NaN; the text stripped), memoised: the same
-    texts recur in every file. Reads what ``pandas.to_numeric`` reads, after removing
-    thousands separators: no underscores, only ASCII digits."""
-    key = raw if isinstance(raw, str) else str(raw)
-    found = _NUMBERS.get(key)
+    found = memo.get(key)
     if found is None:
         text = key.strip()
         plain = text.replace(",", "")
         try:
-            value = float(plain) if plain.isascii() and "_" not in plain else np.nan
+            number = float(plain) if plain.isascii() and "_" not in plain else _NAN
         except ValueError:
-            value = np.nan
-        found = _NUMBERS.setdefault(key, (value, text))
+            number = _NAN
+        if -_INF < number < _INF:  # finite
+            found = (number, "value", None, False)
+        else:
+            status = codes.get(text.lower())
+            found = (_NAN, status, None if status is None else text, status is None)
+        memo[key] = found
     return found
+
+
+_NAN, _INF = float("nan"), float("inf")

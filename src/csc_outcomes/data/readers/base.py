@@ -265,7 +265,7 @@ def emit_block(result: ReadResult, ctx: ReadContext, *, cells, rows, la_codes,
         _cell_problems(result, ctx, cells, short, bad, rows, columns, nr)
     ok = np.flatnonzero(~(short | bad))
     u = index[ok]
-    tile = lambda per_row: np.tile(per_row, nc)[ok]  # noqa: E731 - one line per column
+    tile = lambda per_row: (np.tile(per_row, nc) if nc > 1 else per_row)[ok]  # noqa: E731
     cols = {c: Coded(tile(v.codes), v.labels)
             for c, v in (("la_code", la), ("period", periods), ("year", years))}
     cols["measure"] = _measure_codes(measures, stems, nr, nc, ok)
