@@ -133,6 +133,18 @@ def parse_uniques(uniques, convention: str | dict[str, str]) -> ParsedUniques:
                          code_codes.astype(np.int64), np.asarray(code_labels, dtype=object))
 
 
+def bad_uniques(uniques, convention: str) -> np.ndarray:
+    """``parse_uniques(uniques, convention).bad``: which texts are neither a number nor a
+    symbol of the convention.
+
+    >>> bad_uniques(["12", "x", "#VALUE!"], "sfr").tolist()
+    [False, False, True]
+    """
+    memo, codes = _PARSED.setdefault(convention, {}), CONVENTIONS[convention]
+    return np.array([(memo.get(u) or _classify(u, codes, memo))[3] for u in uniques],
+                    dtype=bool)
+
+
 #: Each text's (value, status, code, bad) by convention: the same texts recur in every file.
 _PARSED: dict[str, dict[str, tuple]] = {}
 

@@ -37,7 +37,7 @@ def read_bytes(src: Source) -> bytes:
     except OSError as exc:
         raise DataError(f"{src.name}: cannot be read ({exc.strerror}). Check the file's "
                         "permissions, or restore it (csc-outcomes data fetch).") from exc
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the file)
         raise DataError(f"{src.name}: the file is empty. Download it again "
                         "(csc-outcomes data fetch) or remove it from the data folder.")
     return data

@@ -26,6 +26,7 @@ import pandas as pd
 from ...errors import DataError
 from ..schema import IMD_CODE, IMD_NAME, S251_ID, S251_MONEY
 from .base import (
+    Coded,
     ReadContext,
     ReadResult,
     data_columns,
@@ -150,13 +151,17 @@ def read_outturn(ctx: ReadContext) -> ReadResult:
     unknown = codes.isna()
     report_unknown(result, ctx, frame.index[unknown], reasons[unknown], len(money),
                    frame.loc[unknown, "LA Name"].tolist())
-    lines = frame["CYPServiceDescription"].map(line_key)
-    empty = lines.map(lambda k: not k[1])
-    if empty.any():
-        raise DataError(f"{ctx.name}: row {int(frame.index[empty][0])}: column "
+    # each row's line, read once per distinct description (every authority repeats them)
+    line, descriptions = pd.factorize(frame["CYPServiceDescription"].to_numpy(dtype=object),
+                                      use_na_sentinel=False)
+    lines = [line_key(d) for d in descriptions]
+    empty = np.flatnonzero(np.array([not k[1] for k in lines], dtype=bool)[line])
+    if len(empty):
+        raise DataError(f"{ctx.name}: row {int(frame.index[empty[0]])}: column "
                         "'CYPServiceDescription' is empty, so the budget line is unknown. "
                         "Restore the published file.")
-    stems = np.array([f"{S251_DATASET}:{k[1]}:" for k in lines], dtype=object)
+    remap, labels = pd.factorize(np.array([f"{S251_DATASET}:{k[1]}:" for k in lines], object))
+    stems = Coded(remap[line].astype(np.int64), np.asarray(labels, dtype=object))
     for column in money:
         for text, key in dict.fromkeys(lines):  # first spelling of a line wins
             result.add_measure(f"{S251_DATASET}:{key}:{column}", f"{text}: {column}", "GBP",

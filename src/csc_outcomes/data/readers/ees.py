@@ -21,7 +21,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..cells import parse_uniques
+from ..cells import bad_uniques
 from ..schema import EES_ID_COLUMNS
 from .base import (
     Coded,
@@ -96,7 +96,7 @@ def read(ctx: ReadContext) -> ReadResult:
     renames = dict(COLUMN_RENAMES["*"])
     if "breakdown" in frame.columns:
         renames.update(COLUMN_RENAMES.get(table, {}))
-    frame = frame.rename(columns={c: renames.get(c, c) for c in frame.columns})
+    frame = frame.set_axis([renames.get(c, c) for c in frame.columns], axis=1)
     result.rows_read = len(frame)
     columns = Columns(frame)
     indicators, filters = _split_columns(columns)
@@ -120,12 +120,15 @@ class Columns:
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
         self._encoded: dict[str, Coded] = {}
+        self._values: dict[str, np.ndarray] = {}
 
     def __contains__(self, column: str) -> bool:
         return column in self.frame.columns
 
     def values(self, column: str) -> np.ndarray:
-        return self.frame[column].to_numpy(dtype=object)
+        if column not in self._values:
+            self._values[column] = self.frame[column].to_numpy(dtype=object)
+        return self._values[column]
 
     def encoded(self, column: str) -> Coded:
         """The column as codes into its distinct texts (a missing field is code -1)."""
@@ -270,7 +273,7 @@ def _split_columns(columns: Columns) -> tuple[list[str], list[str]]:
         # each text of the head parsed once; a missing field (-1) counts as empty, a symbol
         seen = np.flatnonzero(np.bincount(head + 1, minlength=len(cells.labels) + 1)[1:])
         bad = np.zeros(len(cells.labels) + 1, dtype=bool)
-        bad[seen] = parse_uniques(cells.labels[seen], "ees").bad
+        bad[seen] = bad_uniques(cells.labels[seen], "ees")
         (indicators if bad[head].mean() < 0.1 else filters).append(column)
     return indicators, filters
 

@@ -95,7 +95,7 @@ def read(ctx: ReadContext) -> ReadResult:
     table = table_name(ctx)
     result.rows_read = len(frame)
     columns, renamed = _data_columns(ctx, frame, result)
-    frame = frame.rename(columns=renamed)
+    frame = frame.set_axis([renamed.get(c, c) for c in frame.columns], axis=1)
     level = frame[level_col].str.strip().str.lower()
     codes, reasons = resolve_rows(
         ctx, frame, ons=frame["New_geog_code"] if "New_geog_code" in frame else None,
