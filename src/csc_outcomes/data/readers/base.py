@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
     from ..register import Register
 
-__all__ = ["OBS_COLUMNS", "ReadContext", "ReadResult", "check_duplicates", "data_columns",
-           "drop_blank_rows", "emit_block", "emit_column", "read_csv_text", "read_text",
+__all__ = ["OBS_COLUMNS", "ReadContext", "ReadResult", "data_columns",
+           "drop_blank_rows", "emit_block", "read_csv_text", "read_text",
            "report_unknown", "require_columns", "resolve_rows", "slug", "used_codes"]
 
 #: Observation columns held as (codes, labels); the others are plain arrays.
@@ -327,23 +327,6 @@ def _cell_problems(result, ctx, cells: Coded, short, bad, rows, columns, nr) -> 
                 "it was not stored. Check the published file.", str(text)))
 
 
-def emit_column(result: ReadResult, ctx: ReadContext, *, raw: pd.Series, la_codes: pd.Series,
-                periods, years, measure, convention: str, column: str) -> None:
-    """Parse one column of cells (index = source row): :func:`emit_block` with one column.
-
-    ``measure`` is one id for the whole column or a Series of ids aligned with ``raw``.
-    """
-    if isinstance(measure, pd.Series):
-        measure = (measure.to_numpy(dtype=object), [""])
-    else:
-        measure = [measure]
-    periods = periods.to_numpy(dtype=object) if isinstance(periods, pd.Series) else periods
-    years = years.to_numpy(dtype=object) if isinstance(years, pd.Series) else years
-    emit_block(result, ctx, cells=raw.to_numpy(dtype=object), rows=raw.index.to_numpy(),
-               la_codes=la_codes.to_numpy(dtype=object), measures=measure, periods=periods,
-               years=years, convention=convention, columns=[column])
-
-
 def report_unknown(result: ReadResult, ctx: ReadContext, rows: pd.Index, reasons, cells: int,
                    values=None) -> None:
     """One ``unknown-la`` problem per row, covering the row's ``cells`` data cells."""
@@ -434,11 +417,6 @@ def resolve_rows(ctx: ReadContext, frame: pd.DataFrame, *, ons=None, dfe=None, n
     codes = pd.Series(found_codes[inverse], index=frame.index, dtype=object)
     reasons = pd.Series(found_reasons[inverse], index=frame.index, dtype=object)
     return codes, reasons
-
-
-def check_duplicates(result: ReadResult, ctx: ReadContext, obs: pd.DataFrame) -> pd.DataFrame:
-    """Report repeated rows of a frame of observations (see :func:`_duplicates`)."""
-    return _duplicates(result, ctx, Block.from_frame(obs)).frame()
 
 
 def _duplicates(result: ReadResult, ctx: ReadContext, block: Block) -> Block:
