@@ -8,8 +8,10 @@ name contradicts is not trusted.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -101,8 +103,10 @@ def body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
     """
     rows, texts, pending = [], [], None
     for r in range(first, len(sheet.rows)):
-        ons, dfe, name = _identifiers(sheet, r, id_end)
-        right = [(c, k, t) for c, k, t in sheet.kinds[r] if c > id_end]
+        kinds = sheet.kinds[r]  # in column order: the identifiers, then the data
+        split = bisect_right(kinds, id_end, key=itemgetter(0))
+        ons, dfe, name = _identifiers(sheet.rows[r], kinds[:split])
+        right = kinds[split:]
         cells = {c: t for c, _, t in right}
         if all(k == "text" for _, k, _ in right):  # no number, symbol or band
             if pending is not None and name and not cells:
@@ -118,12 +122,10 @@ def body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
     return rows, texts
 
 
-def _identifiers(sheet: Sheet, r: int, id_end: int):
+def _identifiers(values: list, kinds: list):
     ons = dfe = name = None
-    for c, _, text in sheet.kinds[r]:
-        if c > id_end:
-            break
-        kind, found = _identifier(sheet.rows[r][c], text)
+    for c, _, text in kinds:
+        kind, found = _identifier(values[c], text)
         if kind == "ons":
             ons = found
         elif kind == "dfe":

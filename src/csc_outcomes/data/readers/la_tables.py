@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataError, Problem
-from ..cells import parse_uniques
+from ..cells import bad_uniques
 from .base import (
     Coded,
     ReadContext,
@@ -265,8 +265,9 @@ def _band_and_bad(block: np.ndarray) -> tuple[Coded, np.ndarray, np.ndarray]:
     a number nor a symbol; each distinct text is tested once."""
     where, texts = pd.factorize(block.ravel())
     cells = Coded(where.reshape(block.shape), np.asarray(texts, dtype=object))
-    band = np.array([bool(BAND.match(t)) for t in texts], dtype=bool)
-    bad = parse_uniques(cells.labels, CONVENTION).bad
+    bad = bad_uniques(cells.labels, CONVENTION)
+    band = np.zeros(len(texts), dtype=bool)  # a band is neither a number nor a symbol
+    band[bad] = [bool(BAND.match(t)) for t in cells.labels[bad]]
     return cells, band[cells.codes], bad[cells.codes]
 
 

@@ -169,10 +169,10 @@ def first_data_row(sheet: Sheet, start: int) -> int | None:
 
 def _cell_kind(text: str) -> str:
     """A non-empty cell's kind: symbol (or band), year, number or text."""
+    if is_number(text):  # most cells; no symbol or band is a number
+        return "year" if YEAR_CELL.match(text) and "." not in text else "number"
     if text.lower() in SYMBOLS or BAND.match(text):
         return "symbol"
-    if is_number(text):
-        return "year" if YEAR_CELL.match(text) and "." not in text else "number"
     return "text"
 
 
