@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from ..register import Register
 
-__all__ = ["OBS_COLUMNS", "ReadContext", "ReadResult", "data_columns",
+__all__ = ["OBS_COLUMNS", "ReadContext", "ReadResult", "cell_table", "data_columns",
            "drop_blank_rows", "emit_block", "read_csv_text", "read_text",
            "report_unknown", "require_columns", "resolve_rows", "slug", "used_codes"]
 
@@ -339,6 +339,13 @@ def report_unknown(result: ReadResult, ctx: ReadContext, rows: pd.Index, reasons
             "authority, add it to reference/geography.yaml.", value, cells))
 
 
+def cell_table(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """``frame[columns]`` as a 2-D object array, without building the sub-frame."""
+    if not frame.columns.is_unique:
+        return frame[columns].to_numpy(dtype=object)
+    return frame.to_numpy(dtype=object)[:, frame.columns.get_indexer(columns)]
+
+
 def drop_blank_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Remove rows with no text in any cell (spacer lines); return how many."""
     blank = np.ones(len(frame), dtype=bool)
@@ -350,6 +357,8 @@ def drop_blank_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
                                       use_na_sentinel=True)
         filled = np.array([isinstance(u, str) and bool(u.strip()) for u in uniques] + [False])
         blank[candidates[filled[codes]]] = False
+    if not blank.any():
+        return frame, 0
     return frame[~blank], int(blank.sum())
 
 

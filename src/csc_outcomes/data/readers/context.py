@@ -29,6 +29,7 @@ from .base import (
     Coded,
     ReadContext,
     ReadResult,
+    cell_table,
     data_columns,
     drop_blank_rows,
     emit_block,
@@ -89,7 +90,7 @@ def read_imd(ctx: ReadContext) -> ReadResult:
                            notes="MHCLG English Indices of Deprivation 2019, upper-tier local "
                                  "authority summaries (IMD domain). Rank 1 = most deprived.")
         measures.append(measure)
-    emit_block(result, ctx, cells=frame[columns].to_numpy(dtype=object),
+    emit_block(result, ctx, cells=cell_table(frame, columns),
                rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
                measures=measures, periods=str(year), years=year, convention="plain",
                columns=columns)
@@ -169,7 +170,7 @@ def read_outturn(ctx: ReadContext) -> ReadResult:
                                notes="DfE Section 251 outturn, children's and young people's "
                                      "services, in pounds. An empty cell is a column the "
                                      "line does not collect.")
-    emit_block(result, ctx, cells=frame[money].to_numpy(dtype=object),
+    emit_block(result, ctx, cells=cell_table(frame, money),
                rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
                measures=(stems, money), periods=period, years=year, convention="plain",
                columns=money)
