@@ -8,6 +8,7 @@ mean.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from dataclasses import dataclass
@@ -191,10 +192,12 @@ def read_parquet_table(src: Source, family: str, *, encoded: bool = False):
     import pyarrow.parquet as pq
 
     read_bytes(src)
+    texts = None
+    if encoded:
+        with contextlib.suppress(OSError, ValueError):  # read_table says what is wrong
+            texts = [f.name for f in pq.read_schema(src.path)
+                     if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     try:
-        texts = [f.name for f in pq.read_schema(src.path)
-                 if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)] \
-            if encoded else None
         table = pq.read_table(src.path, read_dictionary=texts)
     except (OSError, ValueError) as exc:
         raise DataError(f"{src.name}: cannot be read as parquet ({exc}). {RESTORE}") from exc
