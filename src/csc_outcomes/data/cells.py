@@ -118,39 +118,57 @@ def parse_uniques(uniques, convention: str | dict[str, str]) -> ParsedUniques:
     >>> float(p.value[2]), p.bad.tolist()
     (1200.0, [False, False, False, True])
     """
-    codes = CONVENTIONS[convention] if isinstance(convention, str) else convention
-    read = [_number(u) for u in uniques]
-    number = np.array([n for n, _ in read], dtype=float)
-    text = np.array([t for _, t in read], dtype=object)
-    is_num = ~np.isnan(number) & ~np.isinf(number)
-    special = np.array([None if n else codes.get(t.lower()) for t, n in zip(text, is_num)],
-                       dtype=object)
-    bad = ~is_num & pd.isna(special)
-    status = np.where(is_num, "value", special).astype(object)
-    status[bad] = None
-    status_codes, status_labels = pd.factorize(status, use_na_sentinel=True)
-    code = np.where(is_num | bad, None, text).astype(object)
-    code_codes, code_labels = pd.factorize(code, use_na_sentinel=True)
-    return ParsedUniques(np.where(is_num, number, np.nan), bad, status_codes.astype(np.int64),
-                         np.asarray(status_labels, dtype=object), code_codes.astype(np.int64),
-                         np.asarray(code_labels, dtype=object))
+    if isinstance(convention, str):
+        memo = _PARSED.setdefault(convention, {})
+        codes = CONVENTIONS[convention]
+    else:
+        memo, codes = {}, convention
+    found = [memo.get(u) or _classify(u, codes, memo) for u in uniques]
+    value, status, code, bad = zip(*found) if found else ((), (), (), ())
+    status_codes, status_labels = pd.factorize(np.array(status, dtype=object),
+                                               use_na_sentinel=True)
+    code_codes, code_labels = pd.factorize(np.array(code, dtype=object), use_na_sentinel=True)
+    return ParsedUniques(np.array(value, dtype=float), np.array(bad, dtype=bool),
+                         status_codes.astype(np.int64), np.asarray(status_labels, dtype=object),
+                         code_codes.astype(np.int64), np.asarray(code_labels, dtype=object))
 
 
-_NUMBERS: dict[str, tuple[float, str]] = {}
+def bad_uniques(uniques, convention: str) -> np.ndarray:
+    """``parse_uniques(uniques, convention).bad``: which texts are neither a number nor a
+    symbol of the convention.
+
+    >>> bad_uniques(["12", "x", "#VALUE!"], "sfr").tolist()
+    [False, False, True]
+    """
+    memo, codes = _PARSED.setdefault(convention, {}), CONVENTIONS[convention]
+    return np.array([(memo.get(u) or _classify(u, codes, memo))[3] for u in uniques],
+                    dtype=bool)
 
 
-def _number(raw) -> tuple[float, str]:
-    """(the number a cell's text spells, or NaN; the text stripped), memoised: the same
-    texts recur in every file. Reads what ``pandas.to_numeric`` reads, after removing
-    thousands separators: no underscores, only ASCII digits."""
+#: Each text's (value, status, code, bad) by convention: the same texts recur in every file.
+_PARSED: dict[str, dict[str, tuple]] = {}
+
+
+def _classify(raw, codes: dict[str, str], memo: dict) -> tuple:
+    """(value, status, code, bad) of one cell text under a convention's symbols, kept in
+    ``memo`` under the text. A number reads as ``pandas.to_numeric`` reads it after the
+    thousands separators are removed: no underscores, only ASCII digits."""
     key = raw if isinstance(raw, str) else str(raw)
-    found = _NUMBERS.get(key)
+    found = memo.get(key)
     if found is None:
         text = key.strip()
         plain = text.replace(",", "")
         try:
-            value = float(plain) if plain.isascii() and "_" not in plain else np.nan
+            number = float(plain) if plain.isascii() and "_" not in plain else _NAN
         except ValueError:
-            value = np.nan
-        found = _NUMBERS.setdefault(key, (value, text))
+            number = _NAN
+        if -_INF < number < _INF:  # finite
+            found = (number, "value", None, False)
+        else:
+            status = codes.get(text.lower())
+            found = (_NAN, status, None if status is None else text, status is None)
+        memo[key] = found
     return found
+
+
+_NAN, _INF = float("nan"), float("inf")

@@ -8,6 +8,7 @@ mean.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ def read_bytes(src: Source) -> bytes:
     except OSError as exc:
         raise DataError(f"{src.name}: cannot be read ({exc.strerror}). Check the file's "
                         "permissions, or restore it (csc-outcomes data fetch).") from exc
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the file)
         raise DataError(f"{src.name}: the file is empty. Download it again "
                         "(csc-outcomes data fetch) or remove it from the data folder.")
     return data
@@ -74,8 +75,9 @@ def read_csv_text(src: Source, encoding: str = "utf-8-sig",
                         f"nothing of it was loaded. {RESTORE} If the file is complete, add "
                         "a final line break.")
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False,
-                            na_values=[], skip_blank_lines=False)
+        # the parser reads UTF-8 bytes natively; given a str it would copy and re-encode it
+        frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), dtype=object,
+                            keep_default_na=False, na_values=[], skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         raise DataError(f"{src.name}: cannot be parsed as CSV ({exc}). {RESTORE}") from exc
     if frame.shape[1] == 0 or frame.empty:
@@ -113,8 +115,7 @@ def _scan_records(text: str, frame: pd.DataFrame
     if len(frame) != ends - 1:
         return _scan_records_parsed(text, width)
     last = frame.iloc[:, -1].to_numpy(dtype=object)
-    maybe = np.flatnonzero([not (isinstance(v, str) and v) for v in last]) \
-        if (last == "").any() or pd.isna(last).any() else []
+    maybe = np.flatnonzero((last == "") | pd.isna(last))  # cells are texts or NaN
     short = []
     if len(maybe):
         lines = text.split("\n")
@@ -124,7 +125,7 @@ def _scan_records(text: str, frame: pd.DataFrame
             if 0 < n < width:
                 short.append((pos, n))
     header = next(csv.reader([text[: text.find("\n")]]))
-    return header, list(range(2, ends + 1)), short
+    return header, np.arange(2, ends + 1), short
 
 
 def _scan_records_parsed(text: str, width: int):
@@ -182,14 +183,22 @@ def _names(columns) -> str:
     return ", ".join(repr(c) for c in columns)
 
 
-def read_parquet_table(src: Source, family: str):
+def read_parquet_table(src: Source, family: str, *, encoded: bool = False):
     """A parquet file as an Arrow table, its header checked (rows are numbered as a
-    spreadsheet shows them: header = row 1, first data row = row 2)."""
+    spreadsheet shows them: header = row 1, first data row = row 2). ``encoded`` reads
+    text columns as dictionary arrays, as parquet stores them (much cheaper than
+    building every string)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     read_bytes(src)
+    texts = None
+    if encoded:
+        with contextlib.suppress(OSError, ValueError):  # read_table says what is wrong
+            texts = [f.name for f in pq.read_schema(src.path)
+                     if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     try:
-        table = pq.read_table(src.path)
+        table = pq.read_table(src.path, read_dictionary=texts)
     except (OSError, ValueError) as exc:
         raise DataError(f"{src.name}: cannot be read as parquet ({exc}). {RESTORE}") from exc
     check_header(src, [str(c) for c in table.column_names], family)

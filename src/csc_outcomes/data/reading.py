@@ -134,12 +134,14 @@ def _tables(ctx: ReadContext, family: str, result: ReadResult):
             f"{name}: internal accounting error: {result.cells_read} cells read but "
             f"{values} values + {special} special + {problem_cells} in problems. "
             "This is a bug in the reader; please report it.")
-    problems = pd.DataFrame([{"source_file": name, "row": p.row, "column": p.column,
-                              "code": p.code, "message": p.message, "value": p.value,
-                              "cells": p.cells} for p in result.problems],
-                            columns=PROBLEM_COLUMNS)
-    tables = {"observation": obs, "problem": problems,
-              "inspection_record": _inspections(name, result.inspections)}
+    tables = {"observation": obs}  # the writer passes over empty tables: none are made
+    if result.problems:
+        tables["problem"] = pd.DataFrame(
+            [{"source_file": name, "row": p.row, "column": p.column, "code": p.code,
+              "message": p.message, "value": p.value, "cells": p.cells}
+             for p in result.problems], columns=PROBLEM_COLUMNS)
+    if result.inspections:
+        tables["inspection_record"] = _inspections(name, result.inspections)
     for table, rows in result.tables.items():
         frame = pd.DataFrame(rows)
         frame["source_file"] = name

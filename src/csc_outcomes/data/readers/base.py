@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
     from ..register import Register
 
-__all__ = ["OBS_COLUMNS", "ReadContext", "ReadResult", "check_duplicates", "data_columns",
-           "drop_blank_rows", "emit_block", "emit_column", "read_csv_text", "read_text",
-           "report_unknown", "require_columns", "resolve_rows", "slug"]
+__all__ = ["OBS_COLUMNS", "ReadContext", "ReadResult", "cell_table", "data_columns",
+           "drop_blank_rows", "emit_block", "read_csv_text", "read_text",
+           "report_unknown", "require_columns", "resolve_rows", "slug", "used_codes"]
 
 #: Observation columns held as (codes, labels); the others are plain arrays.
 CODED = ("la_code", "period", "year", "measure", "status", "code")
@@ -114,6 +114,8 @@ class ReadResult:
     #: cells stored outside `observation` (inspection judgements, lookup entries)
     other_values: int = 0
     other_special: int = 0
+    #: the block :meth:`finish` made (so that asking again costs nothing)
+    _finished: Block | None = field(default=None, repr=False, compare=False)
 
     def add_measure(self, measure: str, label: str, unit: str, dataset: str,
                     dims: dict | None = None, notes: str | None = None,
@@ -128,10 +130,14 @@ class ReadResult:
     def finish(self, ctx: ReadContext) -> Block:
         """Merge the blocks into one, reporting repeated (authority, period, measure)
         rows (see :func:`_duplicates`). Idempotent: later calls return the same block."""
+        done, blocks = self._finished, self.observations
+        if done is not None and (not blocks or (len(blocks) == 1 and blocks[0] is done)):
+            return done
         blocks = [b if isinstance(b, Block) else Block.from_frame(b)
                   for b in self.observations if len(b)]
         block = _duplicates(self, ctx, _concat(blocks))
         self.observations = [block] if len(block) else []
+        self._finished = block
         return block
 
     def observation_frame(self, ctx: ReadContext | None = None) -> pd.DataFrame:
@@ -162,6 +168,10 @@ def _concat(blocks: list[Block]) -> Block:
         parts = [b.columns[c] for b in blocks]
         labels = np.concatenate([p.labels for p in parts]) if parts else np.array([], object)
         remap, unique = pd.factorize(labels, use_na_sentinel=True)
+        if len(parts) == 1 and len(unique) == len(labels) and (remap >= 0).all():
+            cols[c] = Coded(parts[0].codes.astype(np.int64, copy=False),  # as it is
+                            np.asarray(labels, dtype=object))
+            continue
         offsets = np.cumsum([0] + [len(p.labels) for p in parts[:-1]])
         codes = []
         for p, off in zip(parts, offsets):
@@ -255,7 +265,7 @@ def emit_block(result: ReadResult, ctx: ReadContext, *, cells, rows, la_codes,
         _cell_problems(result, ctx, cells, short, bad, rows, columns, nr)
     ok = np.flatnonzero(~(short | bad))
     u = index[ok]
-    tile = lambda per_row: np.tile(per_row, nc)[ok]  # noqa: E731 - one line per column
+    tile = lambda per_row: (np.tile(per_row, nc) if nc > 1 else per_row)[ok]  # noqa: E731
     cols = {c: Coded(tile(v.codes), v.labels)
             for c, v in (("la_code", la), ("period", periods), ("year", years))}
     cols["measure"] = _measure_codes(measures, stems, nr, nc, ok)
@@ -284,10 +294,20 @@ def _measure_codes(measures, stems: Coded | None, nr: int, nc: int, ok: np.ndarr
     if stems is None:
         return Coded(column, np.asarray(list(measures), dtype=object))
     combo = np.tile(stems.codes, nc)[ok] * nc + column
-    used, codes = np.unique(combo, return_inverse=True)
+    used, codes = used_codes(combo, len(stems.labels) * nc)
     suffixes = list(measures[1])
     labels = np.array([stems.labels[c // nc] + suffixes[c % nc] for c in used], dtype=object)
     return Coded(codes.astype(np.int64), labels)
+
+
+def used_codes(combo: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(combo, return_inverse=True)`` for codes in ``range(size)``, by counting
+    rather than sorting when that is cheaper."""
+    if size > 4 * len(combo) + 1024 or (len(combo) and combo.min() < 0):
+        return np.unique(combo, return_inverse=True)
+    present = np.bincount(combo, minlength=size) > 0
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present), rank[combo]
 
 
 def _cell_problems(result, ctx, cells: Coded, short, bad, rows, columns, nr) -> None:
@@ -307,23 +327,6 @@ def _cell_problems(result, ctx, cells: Coded, short, bad, rows, columns, nr) -> 
                 "it was not stored. Check the published file.", str(text)))
 
 
-def emit_column(result: ReadResult, ctx: ReadContext, *, raw: pd.Series, la_codes: pd.Series,
-                periods, years, measure, convention: str, column: str) -> None:
-    """Parse one column of cells (index = source row): :func:`emit_block` with one column.
-
-    ``measure`` is one id for the whole column or a Series of ids aligned with ``raw``.
-    """
-    if isinstance(measure, pd.Series):
-        measure = (measure.to_numpy(dtype=object), [""])
-    else:
-        measure = [measure]
-    periods = periods.to_numpy(dtype=object) if isinstance(periods, pd.Series) else periods
-    years = years.to_numpy(dtype=object) if isinstance(years, pd.Series) else years
-    emit_block(result, ctx, cells=raw.to_numpy(dtype=object), rows=raw.index.to_numpy(),
-               la_codes=la_codes.to_numpy(dtype=object), measures=measure, periods=periods,
-               years=years, convention=convention, columns=[column])
-
-
 def report_unknown(result: ReadResult, ctx: ReadContext, rows: pd.Index, reasons, cells: int,
                    values=None) -> None:
     """One ``unknown-la`` problem per row, covering the row's ``cells`` data cells."""
@@ -334,6 +337,13 @@ def report_unknown(result: ReadResult, ctx: ReadContext, rows: pd.Index, reasons
             "unknown-la", ctx.name, int(row), None,
             f"{reason}; the row's {cells} cell(s) were not stored. If this is a new or renamed "
             "authority, add it to reference/geography.yaml.", value, cells))
+
+
+def cell_table(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """``frame[columns]`` as a 2-D object array, without building the sub-frame."""
+    if not frame.columns.is_unique:
+        return frame[columns].to_numpy(dtype=object)
+    return frame.to_numpy(dtype=object)[:, frame.columns.get_indexer(columns)]
 
 
 def drop_blank_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -347,6 +357,8 @@ def drop_blank_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
                                       use_na_sentinel=True)
         filled = np.array([isinstance(u, str) and bool(u.strip()) for u in uniques] + [False])
         blank[candidates[filled[codes]]] = False
+    if not blank.any():
+        return frame, 0
     return frame[~blank], int(blank.sum())
 
 
@@ -414,11 +426,6 @@ def resolve_rows(ctx: ReadContext, frame: pd.DataFrame, *, ons=None, dfe=None, n
     codes = pd.Series(found_codes[inverse], index=frame.index, dtype=object)
     reasons = pd.Series(found_reasons[inverse], index=frame.index, dtype=object)
     return codes, reasons
-
-
-def check_duplicates(result: ReadResult, ctx: ReadContext, obs: pd.DataFrame) -> pd.DataFrame:
-    """Report repeated rows of a frame of observations (see :func:`_duplicates`)."""
-    return _duplicates(result, ctx, Block.from_frame(obs)).frame()
 
 
 def _duplicates(result: ReadResult, ctx: ReadContext, block: Block) -> Block:

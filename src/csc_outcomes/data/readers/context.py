@@ -26,8 +26,10 @@ import pandas as pd
 from ...errors import DataError
 from ..schema import IMD_CODE, IMD_NAME, S251_ID, S251_MONEY
 from .base import (
+    Coded,
     ReadContext,
     ReadResult,
+    cell_table,
     data_columns,
     drop_blank_rows,
     emit_block,
@@ -88,7 +90,7 @@ def read_imd(ctx: ReadContext) -> ReadResult:
                            notes="MHCLG English Indices of Deprivation 2019, upper-tier local "
                                  "authority summaries (IMD domain). Rank 1 = most deprived.")
         measures.append(measure)
-    emit_block(result, ctx, cells=frame[columns].to_numpy(dtype=object),
+    emit_block(result, ctx, cells=cell_table(frame, columns),
                rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
                measures=measures, periods=str(year), years=year, convention="plain",
                columns=columns)
@@ -150,13 +152,17 @@ def read_outturn(ctx: ReadContext) -> ReadResult:
     unknown = codes.isna()
     report_unknown(result, ctx, frame.index[unknown], reasons[unknown], len(money),
                    frame.loc[unknown, "LA Name"].tolist())
-    lines = frame["CYPServiceDescription"].map(line_key)
-    empty = lines.map(lambda k: not k[1])
-    if empty.any():
-        raise DataError(f"{ctx.name}: row {int(frame.index[empty][0])}: column "
+    # each row's line, read once per distinct description (every authority repeats them)
+    line, descriptions = pd.factorize(frame["CYPServiceDescription"].to_numpy(dtype=object),
+                                      use_na_sentinel=False)
+    lines = [line_key(d) for d in descriptions]
+    empty = np.flatnonzero(np.array([not k[1] for k in lines], dtype=bool)[line])
+    if len(empty):
+        raise DataError(f"{ctx.name}: row {int(frame.index[empty[0]])}: column "
                         "'CYPServiceDescription' is empty, so the budget line is unknown. "
                         "Restore the published file.")
-    stems = np.array([f"{S251_DATASET}:{k[1]}:" for k in lines], dtype=object)
+    remap, labels = pd.factorize(np.array([f"{S251_DATASET}:{k[1]}:" for k in lines], object))
+    stems = Coded(remap[line].astype(np.int64), np.asarray(labels, dtype=object))
     for column in money:
         for text, key in dict.fromkeys(lines):  # first spelling of a line wins
             result.add_measure(f"{S251_DATASET}:{key}:{column}", f"{text}: {column}", "GBP",
@@ -164,7 +170,7 @@ def read_outturn(ctx: ReadContext) -> ReadResult:
                                notes="DfE Section 251 outturn, children's and young people's "
                                      "services, in pounds. An empty cell is a column the "
                                      "line does not collect.")
-    emit_block(result, ctx, cells=frame[money].to_numpy(dtype=object),
+    emit_block(result, ctx, cells=cell_table(frame, money),
                rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
                measures=(stems, money), periods=period, years=year, convention="plain",
                columns=money)

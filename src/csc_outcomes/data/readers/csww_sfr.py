@@ -23,6 +23,7 @@ from ..schema import CSWW_ID_COLUMNS
 from .base import (
     ReadContext,
     ReadResult,
+    cell_table,
     data_columns,
     drop_blank_rows,
     emit_block,
@@ -102,7 +103,7 @@ def read(ctx: ReadContext) -> ReadResult:
         result.add_measure(measure, name.replace("_", " "), _unit(name), DATASET,
                            notes=f"At 30 September. {NOTES}")
         measures.append(measure)
-    emit_block(result, ctx, cells=frame[columns].to_numpy(dtype=object),
+    emit_block(result, ctx, cells=cell_table(frame, columns),
                rows=frame.index.to_numpy(), la_codes=codes[0].to_numpy(dtype=object),
                measures=measures, periods=str(year), years=year, convention="sfr",
                columns=columns)

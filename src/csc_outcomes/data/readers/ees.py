@@ -21,15 +21,15 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..cells import parse_uniques
+from ..cells import bad_uniques
 from ..schema import EES_ID_COLUMNS
 from .base import (
+    Coded,
     ReadContext,
     ReadResult,
     emit_block,
     read_csv_text,
     report_unknown,
-    resolve_rows,
     slug,
 )
 
@@ -96,68 +96,157 @@ def read(ctx: ReadContext) -> ReadResult:
     renames = dict(COLUMN_RENAMES["*"])
     if "breakdown" in frame.columns:
         renames.update(COLUMN_RENAMES.get(table, {}))
-    frame = frame.rename(columns={c: renames.get(c, c) for c in frame.columns})
+    frame = frame.set_axis([renames.get(c, c) for c in frame.columns], axis=1)
     result.rows_read = len(frame)
-    indicators, filters = _split_columns(frame)
+    columns = Columns(frame)
+    indicators, filters = _split_columns(columns)
     if not indicators:
         raise_no_indicators(ctx, frame)
-    level = frame["geographic_level"].map(LEVELS)
-    if level.isna().any():
-        result.notes.append(
-            "rows at levels other than national, regional and local authority kept with the "
-            f"matching area: {sorted(frame.loc[level.isna(), 'geographic_level'].unique())}")
-    codes = _resolve(ctx, frame, level, len(indicators), result)
-    index, texts = pd.factorize(frame["time_period"].to_numpy(dtype=object))
-    parsed = [period_of(t) for t in texts]
-    periods = np.array([p for p, _ in parsed], dtype=object)[index]
-    years = np.array([y for _, y in parsed], dtype=object)[index]
+    codes = _resolve(ctx, columns, len(indicators), result)
+    periods, years = _periods(columns.encoded("time_period"))
     id_filters = [f for f in filters if f not in DESCRIPTIVE_FILTERS]
-    stems = _stems(frame, dataset, table, id_filters)
-    _describe(result, frame, stems, indicators, dataset, table, id_filters, filters)
-    emit_block(result, ctx, cells=frame[indicators].to_numpy(dtype=object),
-               rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
-               measures=(stems, indicators), periods=periods, years=years,
+    stems = _stems(columns, dataset, table, id_filters)
+    _describe(result, columns, stems, indicators, dataset, table, filters)
+    emit_block(result, ctx, cells=columns.block(indicators), rows=frame.index.to_numpy(),
+               la_codes=codes, measures=(stems, indicators), periods=periods, years=years,
                convention="ees", columns=indicators)
     return result
 
 
-def _resolve(ctx: ReadContext, frame: pd.DataFrame, level: pd.Series, width: int,
-             result: ReadResult) -> pd.Series:
-    """Each row's authority (England and regions by their own code and name)."""
-    area = level.isin(["national", "region"])
-    ons = np.where(level == "national", frame.get("country_code", "E92000001"),
-                   np.where(level == "region", frame.get("region_code", ""),
-                            frame.get("new_la_code", "")))
-    name = np.where(level == "national", frame.get("country_name", ""),
-                    np.where(level == "region", frame.get("region_name", ""),
-                             frame.get("la_name", "")))
-    keys = pd.DataFrame({"ons": ons, "name": name, "dfe": frame.get("old_la_code", ""),
-                         "year": frame["time_period"].str[:4], "area": area},
-                        index=frame.index, dtype=object)
-    keys.loc[area, "dfe"] = ""
-    codes, reasons = resolve_rows(ctx, keys, ons="ons", dfe="dfe", name="name", year="year",
-                                  area_level="area")
-    unknown = codes.isna()
-    report_unknown(result, ctx, frame.index[unknown], reasons[unknown], width,
-                   keys.loc[unknown, "name"].tolist())
-    return codes
+class Columns:
+    """The frame's columns as arrays, each dictionary-encoded once when first asked
+    (most are read several times: to classify them, to group rows, to emit cells)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._encoded: dict[str, Coded] = {}
+        self._values: dict[str, np.ndarray] = {}
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def values(self, column: str) -> np.ndarray:
+        if column not in self._values:
+            self._values[column] = self.frame[column].to_numpy(dtype=object)
+        return self._values[column]
+
+    def encoded(self, column: str) -> Coded:
+        """The column as codes into its distinct texts (a missing field is code -1)."""
+        if column not in self._encoded:
+            codes, labels = pd.factorize(self.values(column), use_na_sentinel=True)
+            self._encoded[column] = Coded(codes.astype(np.int64),
+                                          np.asarray(labels, dtype=object))
+        return self._encoded[column]
+
+    def groups(self, columns: list[str]) -> np.ndarray:
+        """One code per row for its combination of the columns' texts, numbered in
+        order of first appearance."""
+        key, size = np.zeros(len(self.frame), dtype=np.int64), 1
+        for column in columns:
+            part = self.encoded(column)
+            width = len(part.labels) + 1
+            if size * width >= 2 ** 62:  # keep the combined key within int64
+                key = pd.factorize(key)[0].astype(np.int64)
+                size = int(key.max()) + 1
+            key, size = key * width + part.codes + 1, size * width
+        return pd.factorize(key)[0].astype(np.int64)
+
+    def block(self, columns: list[str]) -> Coded:
+        """The columns side by side as one table of codes into one list of texts."""
+        parts = [self.encoded(c) for c in columns]
+        offsets = np.cumsum([0] + [len(p.labels) for p in parts[:-1]])
+        codes = np.column_stack([np.where(p.codes < 0, -1, p.codes + off)
+                                 for p, off in zip(parts, offsets)])
+        labels = np.concatenate([p.labels for p in parts])
+        remap, unique = pd.factorize(labels)  # one code per distinct text
+        codes = np.where(codes < 0, -1, remap[codes])
+        return Coded(codes.astype(np.int64), np.asarray(unique, dtype=object))
 
 
-def _stems(frame: pd.DataFrame, dataset: str, table: str, id_filters: list[str]) -> np.ndarray:
+#: Geography columns, each row's authority being resolved once per distinct combination.
+GEOGRAPHY = ["geographic_level", "country_code", "country_name", "region_code",
+             "region_name", "old_la_code", "la_name", "new_la_code"]
+
+
+def _resolve(ctx: ReadContext, columns: Columns, width: int, result: ReadResult) -> Coded:
+    """Each row's authority (England and regions by their own code and name), resolved
+    once per distinct combination of geography and year."""
+    present = [c for c in GEOGRAPHY if c in columns]
+    group = columns.groups([*present, "time_period"])
+    _, first = np.unique(group, return_index=True)  # groups number first appearances
+    ons, dfe, name, year, area = _keys({c: columns.values(c)[first]
+                                        for c in [*present, "time_period"]})
+    found = [ctx.register.resolve(ons=o, dfe=d, name=n, year=y, area_level=a)
+             for o, d, n, y, a in zip(ons, dfe, name, year, area)]
+    la = Coded.of(np.array([f.la_code for f in found], dtype=object), len(found))
+    la = Coded(la.codes[group], la.labels)
+    unknown = np.flatnonzero(la.codes < 0)
+    if len(unknown):
+        reasons = np.array([f.reason for f in found], dtype=object)[group[unknown]]
+        report_unknown(result, ctx, columns.frame.index[unknown], reasons, width,
+                       name[group[unknown]].tolist())
+    level = columns.encoded("geographic_level")
+    if (level.codes < 0).any() or any(label not in LEVELS for label in level.labels):
+        frame = columns.frame
+        other = frame["geographic_level"].map(LEVELS).isna()
+        result.notes.append(
+            "rows at levels other than national, regional and local authority kept with the "
+            f"matching area: {sorted(frame.loc[other, 'geographic_level'].unique())}")
+    return la
+
+
+def _keys(values: dict[str, np.ndarray]) -> tuple:
+    """The register's keys (ons, dfe, name, year, area level) of rows with these
+    geography and period cells: England and regions by their own code and name."""
+    n = len(values["time_period"])
+
+    def column(name: str, default: str) -> np.ndarray:
+        return values[name] if name in values else np.full(n, default, dtype=object)
+
+    level = np.array([LEVELS.get(v) for v in values["geographic_level"]], dtype=object)
+    national, region = level == "national", level == "region"
+    ons = np.where(national, column("country_code", "E92000001"),
+                   np.where(region, column("region_code", ""), column("new_la_code", "")))
+    name = np.where(national, column("country_name", ""),
+                    np.where(region, column("region_name", ""), column("la_name", "")))
+    area = (national | region).tolist()
+    dfe = np.where(national | region, "", column("old_la_code", ""))
+    years = [p[:4] if isinstance(p, str) else p for p in values["time_period"]]
+    years = [int(y) if str(y).isdigit() else None for y in years]
+    return ons, dfe, name, years, area
+
+
+def _periods(raw: Coded) -> tuple[Coded, Coded]:
+    """Each row's period label and year (see :func:`period_of`), read once per text."""
+    parsed = [period_of(t) for t in raw.labels]
+    # a row with no period (a blank line, reported as unknown) takes the last, as it always has
+    codes = np.where(raw.codes < 0, len(parsed) - 1, raw.codes)
+    return (Coded(codes, np.array([p for p, _ in parsed], dtype=object)),
+            Coded(codes, np.array([y for _, y in parsed], dtype=object)))
+
+
+def _stems(columns: Columns, dataset: str, table: str, id_filters: list[str]) -> Coded:
     """Each row's measure stem: ``dataset:table[filter=value,...]:`` (one per distinct
     combination of filter values, built once)."""
+    n = len(columns.frame)
     if not id_filters:
-        return np.full(len(frame), f"{dataset}:{table}:", dtype=object)
+        return Coded(np.zeros(n, dtype=np.int64), np.array([f"{dataset}:{table}:"], object))
     ordered = sorted(id_filters)
-    combos = frame[ordered].astype(object).fillna("")
-    group = combos.groupby(ordered, sort=False, dropna=False).ngroup().to_numpy()
-    first = combos.loc[~pd.Series(group).duplicated().to_numpy()]
-    labels = np.empty(group.max() + 1, dtype=object)
-    for g, values in zip(group[~pd.Series(group).duplicated().to_numpy()],
-                         first.itertuples(index=False)):
-        inside = ",".join(f"{f}={slug(_normal_value(v))}" for f, v in zip(ordered, values))
-        labels[g] = f"{dataset}:{table}[{inside}]:"
-    return labels[group]
+    group = columns.groups(ordered)
+    _, first = np.unique(group, return_index=True)
+    values = [columns.values(f)[first] for f in ordered]
+    labels = []
+    for g in range(len(first)):
+        inside = ",".join(f"{f}={slug(_normal_value(_text(v[g])))}"
+                          for f, v in zip(ordered, values))
+        labels.append(f"{dataset}:{table}[{inside}]:")
+    # a missing field reads as empty: its group may share a stem with another
+    remap, unique = pd.factorize(np.array(labels, dtype=object))
+    return Coded(remap[group].astype(np.int64), np.asarray(unique, dtype=object))
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else value
 
 
 def raise_no_indicators(ctx: ReadContext, frame: pd.DataFrame):
@@ -172,30 +261,39 @@ def _normal_value(text: str) -> str:
     return VALUE_SYNONYMS.get(key, key)
 
 
-def _split_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+def _split_columns(columns: Columns) -> tuple[list[str], list[str]]:
+    """Indicators (columns whose first 5,000 cells are almost all numbers or symbols) and
+    filters."""
     indicators, filters = [], []
-    for column in frame.columns:
+    for column in columns.frame.columns:
         if column in ID_COLUMNS:
             continue
-        index, uniques = pd.factorize(frame[column].head(5000).fillna("").to_numpy(dtype=object))
-        bad = parse_uniques(uniques, "ees").bad[index]
-        (indicators if bad.mean() < 0.1 else filters).append(column)
+        cells = columns.encoded(column)
+        head = cells.codes[:5000]
+        # each text of the head parsed once; a missing field (-1) counts as empty, a symbol
+        seen = np.flatnonzero(np.bincount(head + 1, minlength=len(cells.labels) + 1)[1:])
+        bad = np.zeros(len(cells.labels) + 1, dtype=bool)
+        bad[seen] = bad_uniques(cells.labels[seen], "ees")
+        (indicators if bad[head].mean() < 0.1 else filters).append(column)
     return indicators, filters
 
 
-def _describe(result, frame, stems, indicators, dataset, table, id_filters, filters) -> None:
-    first = ~pd.Series(stems).duplicated().to_numpy()
-    for pos in np.flatnonzero(first):
-        idx = frame.index[pos]
-        dims = {f: frame.at[idx, f] for f in filters}
+def _describe(result, columns: Columns, stems: Coded, indicators, dataset, table,
+              filters) -> None:
+    _, first = np.unique(stems.codes, return_index=True)  # in order of appearance
+    dims_at = {f: columns.values(f)[first] for f in filters}
+    identifiers = columns.values("time_identifier")[first] if "time_identifier" in columns \
+        else ["?"] * len(first)
+    for g, code in enumerate(stems.codes[first]):
+        dims = {f: v[g] for f, v in dims_at.items()}
         label = table.replace("_", " ")
         if dims:
             label += " — " + ", ".join(str(v) for v in dims.values())
-        identifier = frame.at[idx, "time_identifier"] if "time_identifier" in frame else "?"
         for column in indicators:
-            result.add_measure(stems[pos] + column, f"{label}: {column}", _unit(column),
-                               dataset, dims, notes=f"EES {dataset} table {table}; "
-                                                    f"time_identifier {identifier}")
+            result.add_measure(stems.labels[code] + column, f"{label}: {column}",
+                               _unit(column), dataset, dims,
+                               notes=f"EES {dataset} table {table}; "
+                                     f"time_identifier {identifiers[g]}")
 
 
 def _unit(column: str) -> str:

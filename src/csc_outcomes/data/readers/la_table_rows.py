@@ -8,15 +8,16 @@ name contradicts is not trusted.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
 
 from ..register import dfe_code_text, normalise_name
-from .base import ReadContext, resolve_rows
+from .base import ReadContext
 from .sheet_layout import Sheet, clean_label
 
 ONS = re.compile(r"^E\d{8}$")
@@ -47,6 +48,7 @@ class Lookups:
         self.ctx = ctx
         self._codes: dict[tuple, str | None] = {}
         self._rows: dict[tuple, tuple[str | None, str | None]] = {}
+        self._odd: dict[tuple, bool] = {}
 
     def code(self, **key) -> str | None:
         """``register.resolve(**key).la_code``."""
@@ -58,18 +60,29 @@ class Lookups:
     def rows(self, rows: list[Row], area: list[bool], year: int) -> tuple[list, list]:
         """What resolve_rows gives for the rows' keys (see ``_keys``), as lists; it is
         asked only about rows unlike those of earlier sheets."""
-        wanted = [(year, *_codes_given(row, level), row.name, level)
-                  for row, level in zip(rows, area)]
-        new = np.array([key not in self._rows for key in wanted], dtype=bool)
-        if new.any():
-            keys = _keys(rows, area)[new]
-            codes, reasons = resolve_rows(
-                self.ctx, keys, ons="ons", dfe="dfe", name="name",
-                year=pd.Series(year, index=keys.index),
-                area_level=pd.Series(np.array(area, dtype=bool)[new], index=keys.index))
-            self._rows.update(zip(compress(wanted, new), zip(codes.tolist(), reasons.tolist())))
-        found = [self._rows[key] for key in wanted]
+        found = []
+        for row, level in zip(rows, area):
+            key = (year, *_codes_given(row, level), row.name, level)
+            if key not in self._rows:
+                _, ons, dfe, name, _ = key
+                answer = self.ctx.register.resolve(ons=ons, dfe=dfe, name=name, year=year,
+                                                   area_level=bool(level))
+                self._rows[key] = (answer.la_code, answer.reason)
+            found.append(self._rows[key])
         return [code for code, _ in found], [reason for _, reason in found]
+
+    def contradicted(self, row: Row, is_area: bool) -> bool:
+        """Whether a code of the row names another area than its name (a region's) or its
+        DfE code (an authority's) does."""
+        key = (row.ons, row.dfe, row.name, is_area)
+        if key not in self._odd:
+            area_names = self.ctx.register.area_names
+            by_code = {k: self.code(**{k: value})
+                       for k, value in (("ons", row.ons), ("dfe", row.dfe))
+                       if isinstance(value, str)}
+            want = area_names[normalised(row.name)] if is_area else by_code.get("dfe")
+            self._odd[key] = bool(want) and any(v and v != want for v in by_code.values())
+        return self._odd[key]
 
 
 def body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
@@ -90,8 +103,10 @@ def body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
     """
     rows, texts, pending = [], [], None
     for r in range(first, len(sheet.rows)):
-        ons, dfe, name = _identifiers(sheet, r, id_end)
-        right = [(c, k, t) for c, k, t in sheet.kinds[r] if c > id_end]
+        kinds = sheet.kinds[r]  # in column order: the identifiers, then the data
+        split = bisect_right(kinds, id_end, key=itemgetter(0))
+        ons, dfe, name = _identifiers(sheet.rows[r], kinds[:split])
+        right = kinds[split:]
         cells = {c: t for c, _, t in right}
         if all(k == "text" for _, k, _ in right):  # no number, symbol or band
             if pending is not None and name and not cells:
@@ -107,24 +122,29 @@ def body_rows(sheet: Sheet, first: int, id_end: int, notes: list[str]):
     return rows, texts
 
 
-def _identifiers(sheet: Sheet, r: int, id_end: int):
+def _identifiers(values: list, kinds: list):
     ons = dfe = name = None
-    for c, _, text in sheet.kinds[r]:
-        if c > id_end:
-            break
-        if ONS.match(text):
-            ons = text
-        elif DFE.fullmatch(code := dfe_code_text(sheet.rows[r][c]) or ""):
-            dfe = code
+    for c, _, text in kinds:
+        kind, found = _identifier(values[c], text)
+        if kind == "ons":
+            ons = found
+        elif kind == "dfe":
+            dfe = found
         else:
-            name = _name(text)
+            name = found
     return ons, dfe, name
 
 
-@lru_cache(maxsize=4096)
-def _name(text: str) -> str:
-    # every sheet names the same 170 areas
-    return clean_label(text)
+# every sheet names the same 170 areas, by the same codes (typed: 301 and 301.0 are
+# different cells, which happen to give the same answer)
+@lru_cache(maxsize=4096, typed=True)
+def _identifier(value, text: str) -> tuple[str, str]:
+    """("ons" | "dfe" | "name", the code or name) for an identifier cell and its text."""
+    if ONS.match(text):
+        return "ons", text
+    if DFE.fullmatch(code := dfe_code_text(value) or ""):
+        return "dfe", code
+    return "name", clean_label(text)
 
 
 def identify(lookups: Lookups, sheet: Sheet, rows: list[Row], year: int,
@@ -149,7 +169,7 @@ def identify(lookups: Lookups, sheet: Sheet, rows: list[Row], year: int,
         if fewer than :data:`MIN_AUTHORITIES` rows are authorities.
     """
     register = lookups.ctx.register
-    area = [isinstance(row.name, str) and normalise_name(row.name) in register.area_names
+    area = [isinstance(row.name, str) and normalised(row.name) in register.area_names
             for row in rows]
     _note_codes(lookups, sheet, rows, area, notes)
     codes, reasons = lookups.rows(rows, area, year)
@@ -164,6 +184,12 @@ def identify(lookups: Lookups, sheet: Sheet, rows: list[Row], year: int,
     index = pd.Index([row.number for row in rows])
     return pd.Series(codes, index=index, dtype=object), pd.Series(reasons, index=index,
                                                                   dtype=object)
+
+
+@lru_cache(maxsize=4096)
+def normalised(name: str) -> str:
+    """:func:`normalise_name`, once per name (the sheets repeat the same 170)."""
+    return normalise_name(name)
 
 
 def _codes_given(row: Row, is_area: bool) -> tuple[str | None, str | None]:
@@ -189,13 +215,9 @@ def _keys(rows: list[Row], area: list[bool]) -> pd.DataFrame:
 def _note_codes(lookups: Lookups, sheet: Sheet, rows: list[Row], area: list[bool],
                 notes: list[str]) -> None:
     """Note codes contradicted by a region's name, or an ONS code by the DfE code."""
-    area_names = lookups.ctx.register.area_names
     odd = {True: [], False: []}
     for row, is_area in zip(rows, area):
-        by_code = {k: lookups.code(**{k: value})
-                   for k, value in (("ons", row.ons), ("dfe", row.dfe)) if isinstance(value, str)}
-        want = area_names[normalise_name(row.name)] if is_area else by_code.get("dfe")
-        if want and any(v and v != want for v in by_code.values()):
+        if lookups.contradicted(row, is_area):
             odd[is_area].append(row.number)
     if odd[True]:
         notes.append(f"{sheet.name}: region row(s) {_spans(odd[True])} carry another area's "

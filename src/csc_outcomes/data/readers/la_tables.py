@@ -39,12 +39,12 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataError, Problem
-from ..cells import parse_cells
+from ..cells import bad_uniques
 from .base import (
+    Coded,
     ReadContext,
     ReadResult,
-    check_duplicates,
-    emit_column,
+    emit_block,
     report_unknown,
     slug,
 )
@@ -74,9 +74,6 @@ DATASET = "cla-la-tables"
 CONVENTION = "sfr"
 
 
-#: Most cells: text parse_cells takes for a finite number whatever else is around
-#: (too short to overflow), so they need not be put to it twice.
-PLAIN_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
 
@@ -102,9 +99,7 @@ def read(ctx: ReadContext) -> ReadResult:
     if not result.observations:
         raise DataError(f"{ctx.name}: no sheet holds a table of local authorities. Is this "
                         "a DfE LA-table workbook? Restore the original (csc-outcomes data fetch).")
-    obs = result.observation_frame()
-    obs["year"] = obs["year"].astype("Int64")
-    result.observations = [check_duplicates(result, ctx, obs)]
+    result.finish(ctx)  # repeated rows are reported now, not when the loader asks
     return result
 
 
@@ -236,17 +231,20 @@ def _name_columns(sheet: Sheet, data: list[Column], meta: Meta,
 
 def _emit_block(ctx: ReadContext, result: ReadResult, block: np.ndarray, codes: pd.Series,
                 targets: list[Target]) -> None:
-    """emit_column over the sheet's cells (rows x ``targets``), after reporting banded
+    """emit_block over the sheet's cells (rows x ``targets``), after reporting banded
     values ("90-99"), which are not numbers.
 
-    Columns go to emit_column in runs, not one by one (a call costs more than its
+    Columns are stacked into runs, one emit_block call each (a call costs more than its
     cells), and problems keep the order of a column-by-column pass: a column with
-    cells emit_column would report goes alone, so that they name their column.
+    cells emit_block would report goes alone, so that they name their column.
     """
     known = codes.notna().to_numpy()[:, None]
-    band, bad = _band_and_bad(block)
+    cells, band, bad = _band_and_bad(block)
     band &= known
     bad &= known & ~band
+    la = Coded.of(codes.to_numpy(dtype=object), len(codes))
+    la_codes = np.where(band, -1, la.codes[:, None])
+    sheet = _Cells(cells, Coded(la_codes, la.labels), codes.index.to_numpy(), targets)
     start = 0
     for j, target in enumerate(targets):
         for number, text in zip(codes.index[band[:, j]], block[band[:, j], j]):
@@ -255,48 +253,58 @@ def _emit_block(ctx: ReadContext, result: ReadResult, block: np.ndarray, codes: 
                 "bad-value", ctx.name, int(number), target.column,
                 f"{text!r} is a band published instead of a number; it was not stored.", text))
         if bad[:, j].any():
-            _emit_run(ctx, result, block, band, codes, targets, start, j)
-            _emit_run(ctx, result, block, band, codes, targets, j, j + 1)
+            _emit_run(ctx, result, sheet, start, j)
+            _emit_run(ctx, result, sheet, j, j + 1)
             start = j + 1
-    _emit_run(ctx, result, block, band, codes, targets, start, len(targets))
+    _emit_run(ctx, result, sheet, start, len(targets))
 
 
 
-def _band_and_bad(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which cells are bands, and which emit_column would report as neither a number nor
-    a symbol; each distinct text is tested once."""
-    if not block.size:
-        return np.zeros(block.shape, bool), np.zeros(block.shape, bool)
+def _band_and_bad(block: np.ndarray) -> tuple[Coded, np.ndarray, np.ndarray]:
+    """The cells encoded, which are bands, and which emit_block would report as neither
+    a number nor a symbol; each distinct text is tested once."""
     where, texts = pd.factorize(block.ravel())
-    band = np.array([bool(BAND.match(t)) for t in texts], dtype=bool)
-    bad = np.zeros(len(texts), dtype=bool)
-    other = np.array([not PLAIN_NUMBER.fullmatch(t) for t in texts], dtype=bool)
-    if other.any():
-        bad[other] = parse_cells(pd.Series(texts[other], dtype=object), CONVENTION).bad
-    return band[where].reshape(block.shape), bad[where].reshape(block.shape)
+    cells = Coded(where.reshape(block.shape), np.asarray(texts, dtype=object))
+    bad = bad_uniques(cells.labels, CONVENTION)
+    band = np.zeros(len(texts), dtype=bool)  # a band is neither a number nor a symbol
+    band[bad] = [bool(BAND.match(t)) for t in cells.labels[bad]]
+    return cells, band[cells.codes], bad[cells.codes]
 
 
 
-def _emit_run(ctx: ReadContext, result: ReadResult, block: np.ndarray, band: np.ndarray,
-              codes: pd.Series, targets: list[Target], first: int, end: int) -> None:
-    """emit_column for columns ``first`` to ``end`` (exclusive), stacked; a band is skipped."""
+@dataclass
+class _Cells:
+    """A sheet's cells for _emit_run: rows x targets, authorities (-1 unknown or band)."""
+
+    cells: Coded
+    la: Coded
+    rows: np.ndarray  # each row's number
+    targets: list[Target]
+
+
+
+def _emit_run(ctx: ReadContext, result: ReadResult, sheet: _Cells, first: int,
+              end: int) -> None:
+    """emit_block for columns ``first`` to ``end`` (exclusive), stacked into one column;
+    a band is skipped."""
     if first >= end:
         return
-    n = len(codes)
-    index = pd.Index(np.tile(codes.index.to_numpy(), end - first))
-    la_codes = np.where(band[:, first:end], None, codes.to_numpy(dtype=object)[:, None])
+    n = len(sheet.rows)
+    run = sheet.targets[first:end]
 
-    def each(values) -> pd.Series:
-        return pd.Series(np.repeat(np.array(values, dtype=object), n), index=index, dtype=object)
+    def each(values) -> Coded:  # one value per column, repeated down its rows
+        codes, labels = pd.factorize(np.array(values, dtype=object))
+        return Coded(np.repeat(codes.astype(np.int64), n), np.asarray(labels, dtype=object))
 
-    run = targets[first:end]
-    emit_column(result, ctx, raw=pd.Series(block[:, first:end].ravel(order="F"), index=index,
-                                           dtype=object),
-                la_codes=pd.Series(la_codes.ravel(order="F"), index=index, dtype=object),
-                periods=each([str(t.year) for t in run]), years=each([t.year for t in run]),
-                measure=each([t.measure for t in run]), convention=CONVENTION,
-                # only a run of one column can have problems (see _emit_block)
-                column=run[0].column)
+    stack = lambda c: c.codes[:, first:end].ravel(order="F")  # noqa: E731
+    emit_block(result, ctx, cells=Coded(stack(sheet.cells)[:, None], sheet.cells.labels),
+               rows=np.tile(sheet.rows, end - first),
+               la_codes=Coded(stack(sheet.la), sheet.la.labels),
+               measures=(each([t.measure for t in run]), [""]),
+               periods=each([str(t.year) for t in run]), years=each([t.year for t in run]),
+               convention=CONVENTION,
+               # only a run of one column can have problems (see _emit_block)
+               columns=[run[0].column])
 
 
 

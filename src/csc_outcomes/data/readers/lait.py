@@ -34,7 +34,7 @@ from .base import (
     emit_block,
     read_csv_text,
     report_unknown,
-    resolve_rows,
+    used_codes,
 )
 
 DATASET = "lait"
@@ -104,7 +104,7 @@ def read(ctx: ReadContext) -> ReadResult:
 def read_long(ctx: ReadContext) -> ReadResult:
     """The long data table: see :func:`read`. Columns stay dictionary-encoded (a code per
     row into a short list of labels) from the file to the store."""
-    table = read_parquet_table(ctx, family="lait_long")
+    table = read_parquet_table(ctx, family="lait_long", encoded=True)
     result = ReadResult(rows_read=table.num_rows)
     rows = np.arange(2, table.num_rows + 2)
     la = _resolve(ctx, table, rows, result)
@@ -124,7 +124,7 @@ def read_long(ctx: ReadContext) -> ReadResult:
 def _encoded(table, column: str, *, strip: bool = False, null: str | None = None) -> Coded:
     """A column as codes into its distinct values (stripped if asked; nulls as ``null``,
     else code -1)."""
-    encoded = table.column(column).combine_chunks().dictionary_encode()
+    encoded = _first_appearance(table.column(column).combine_chunks())
     labels = encoded.dictionary.to_pylist()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if codes.dtype.kind == "f" \
@@ -140,23 +140,42 @@ def _encoded(table, column: str, *, strip: bool = False, null: str | None = None
     return Coded(remap[codes].astype(np.int64), np.asarray(unique, dtype=object))
 
 
+def _first_appearance(column):
+    """The column dictionary-encoded with its values in order of first appearance, every
+    one used (what ``dictionary_encode`` gives, and the order measures are described in).
+    A column read encoded from parquet usually is already."""
+    import pyarrow as pa
+
+    if not pa.types.is_dictionary(column.type):
+        return column.dictionary_encode()
+    codes = column.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if not len(codes):
+        return column.dictionary_decode().dictionary_encode()
+    seen = np.maximum.accumulate(codes)  # a new value's code is one more than any before
+    if codes[0] <= 0 and not (codes[1:] > seen[:-1] + 1).any() \
+            and seen[-1] == len(column.dictionary) - 1:
+        return column
+    return column.dictionary_decode().dictionary_encode()
+
+
 def _resolve(ctx: ReadContext, table, rows: np.ndarray, result: ReadResult) -> Coded:
     """Match each distinct (LA Number, name) once; report rows that match nothing."""
     number, name = _encoded(table, "LA Number"), _encoded(table, "LA and Regions")
-    pair = (number.codes + 1) * (len(name.labels) + 1) + name.codes + 1
-    distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
-    dfe = number.decoded()[first]
-    keys = pd.DataFrame({"dfe": dfe, "name": name.decoded()[first],
-                         "area": [d is not None and d >= FIRST_AREA_NUMBER for d in dfe]},
-                        index=rows[first], dtype=object)
-    found, reasons = resolve_rows(ctx, keys, dfe="dfe", name="name", area_level="area")
-    la = Coded.of(found.to_numpy(dtype=object), len(distinct))
+    width = len(name.labels) + 1
+    pair = (number.codes + 1) * width + name.codes + 1
+    distinct, inverse = used_codes(pair, (len(number.labels) + 1) * width)
+    numbers = np.append(number.labels, None)[distinct // width - 1]  # code -1: None
+    names = np.append(name.labels, None)
+    found = [ctx.register.resolve(dfe=dfe, name=text,
+                                  area_level=dfe is not None and dfe >= FIRST_AREA_NUMBER)
+             for dfe, text in zip(numbers, names[distinct % width - 1])]
+    la = Coded.of(np.array([f.la_code for f in found], dtype=object), len(distinct))
     la = Coded(la.codes[inverse], la.labels)
     unknown = np.flatnonzero(la.codes < 0)
     if len(unknown):
-        report_unknown(result, ctx, pd.Index(rows[unknown]),
-                       reasons.to_numpy(dtype=object)[inverse[unknown]], 1,
-                       name.decoded()[unknown].tolist())
+        reasons = np.array([f.reason for f in found], dtype=object)
+        report_unknown(result, ctx, pd.Index(rows[unknown]), reasons[inverse[unknown]], 1,
+                       names[name.codes[unknown]].tolist())
     return la
 
 
@@ -166,8 +185,9 @@ def _periods(ctx: ReadContext, table, rows: np.ndarray, la: Coded,
     and get no authority, so that ``emit_block`` passes over them."""
     raw = _encoded(table, "Years")
     labels = [str(t).strip() for t in raw.labels]
-    years = Coded.of(np.array([period_year(t) for t in labels] + [None], dtype=object)[raw.codes],
-                     len(rows))
+    by_label = Coded.of(np.array([period_year(t) for t in labels] + [None], dtype=object),
+                        len(labels) + 1)  # the last for a missing label
+    years = Coded(by_label.codes[raw.codes], by_label.labels)
     bad = np.flatnonzero((years.codes < 0) & (la.codes >= 0))
     if len(bad):
         items = _encoded(table, "Short Desc").decoded()
@@ -186,7 +206,9 @@ def _periods(ctx: ReadContext, table, rows: np.ndarray, la: Coded,
 
 def _describe(result: ReadResult, table, names: Coded) -> None:
     items = _encoded(table, "Data item")
-    first_item = pd.Series(items.decoded()).groupby(names.codes).first()
+    given = np.flatnonzero(items.codes >= 0)
+    named, first = np.unique(names.codes[given], return_index=True)
+    first_item = dict(zip(named.tolist(), items.labels[items.codes[given[first]]]))
     for code, name in enumerate(names.labels):
         item = first_item.get(code)
         label = " ".join(item.split()) if isinstance(item, str) and item.strip() else name
@@ -235,13 +257,19 @@ def read_dictionary(ctx: ReadContext) -> ReadResult:
     _report_rows(ctx, result, frame.index[nokey], "bad-value", "Measure_short", len(stored),
                  "the row has no Measure_short, so it describes no measure; not stored. "
                  "Check the published dictionary.")
-    cells = frame.loc[~short & ~nokey, stored].apply(lambda c: c.str.strip())
-    empty = cells.isin(["", "NA"])
-    result.cells_read += cells.size
-    result.other_special += int(empty.to_numpy().sum())
-    result.other_values += int((~empty).to_numpy().sum())
-    for key, group in cells.groupby(keys[cells.index], sort=False):
-        _add_dictionary_measure(result, key, group, empty.loc[group.index])
+    kept = (~short & ~nokey).to_numpy()
+    # each kept row as {column: text}, "" for an empty cell ("" or "NA")
+    columns = [[v.strip() for v in frame[c].to_numpy(dtype=object)[kept]] for c in stored]
+    rows = [dict(zip(stored, texts)) for texts in zip(*columns)]
+    empty = sum(v in ("", "NA") for row in rows for v in row.values())
+    result.cells_read += len(rows) * len(stored)
+    result.other_special += empty
+    result.other_values += len(rows) * len(stored) - empty
+    groups: dict[str, list[dict]] = {}  # by key, in order of first appearance
+    for key, row in zip(keys.to_numpy(dtype=object)[kept], rows):
+        groups.setdefault(key, []).append({c: "" if v == "NA" else v for c, v in row.items()})
+    for key, group in groups.items():
+        _add_dictionary_measure(result, key, group)
     return result
 
 
@@ -251,9 +279,8 @@ def _report_rows(ctx, result, rows, code, column, cells, message) -> None:
         result.problems.append(Problem(code, ctx.name, int(row), column, message, None, cells))
 
 
-def _add_dictionary_measure(result: ReadResult, key: str, group: pd.DataFrame,
-                            empty: pd.DataFrame) -> None:
-    first = group.iloc[0].where(~empty.iloc[0], "")
+def _add_dictionary_measure(result: ReadResult, key: str, group: list[dict]) -> None:
+    first = group[0]
     label = _flat(first.get("Chart_title") or first.get("Measure") or key)
     axis = _flat(first.get("y_axis_name", ""))
     polarity = first.get("Polarity", "")
@@ -269,9 +296,8 @@ def _add_dictionary_measure(result: ReadResult, key: str, group: pd.DataFrame,
         if first.get(DICTIONARY_STORED[8]) else "",
         first["Hyperlink(s)"].split()[0] if first.get("Hyperlink(s)") else "",
     ]
-    for pos in range(1, len(group)):
-        other = group.iloc[pos].where(~empty.iloc[pos], "")
-        diff = [f"{c} {_flat(other[c])!r}" for c in group.columns if other[c] != first[c]]
+    for other in group[1:]:
+        diff = [f"{c} {_flat(other[c])!r}" for c in other if other[c] != first[c]]
         notes.append("Also listed with " + "; ".join(diff))
     text = " ".join(_sentence(n) for n in notes if n)
     result.add_measure(f"{DATASET}:{key}", label, UNITS.get(axis.lower(), axis or "value"),

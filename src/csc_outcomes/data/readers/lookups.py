@@ -262,17 +262,19 @@ def _empty_unnamed(frame: pd.DataFrame) -> list[str]:
 def _neighbours(ctx, result, frame, codes, rank, sn, snp) -> list[dict]:
     found, reasons = resolve_rows(ctx, frame, dfe=sn)
     rows = []
-    for row, code, neighbour, reason in zip(frame.index, codes, found, reasons):
+    for row, code, neighbour, reason, given, closeness in zip(
+            frame.index, codes, found, reasons, frame[sn].to_numpy(dtype=object),
+            frame[snp].to_numpy(dtype=object)):
         result.cells_read += 2
         if neighbour is None:
             result.problems.append(Problem(
                 "unknown-la", ctx.name, int(row), sn,
                 f"neighbour {rank}: {reason}; not stored. If this is a new or renamed "
-                "authority, add it to reference/geography.yaml.", frame.at[row, sn], 2))
+                "authority, add it to reference/geography.yaml.", given, 2))
             continue
         result.other_values += 2
         rows.append({"la_code": code, "neighbour_code": neighbour, "rank": rank,
-                     "closeness": frame.at[row, snp].strip() or None})
+                     "closeness": closeness.strip() or None})
     return rows
 
 

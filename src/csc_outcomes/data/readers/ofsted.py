@@ -334,7 +334,10 @@ def _read_scrape(ctx: ReadContext, result: ReadResult) -> None:
     result.rows_read = len(frame)
     urns = {a.urn: a.la_code for a in ctx.register.authorities.values() if a.urn}
     tally, by_urn = Counter(), 0
-    for row, rec in frame.iterrows():
+    columns = list(dict.fromkeys(["urn", "local_authority", "publication_date",
+                                  *SCRAPE_FIELDS.values()]))
+    records = zip(*(frame[c].to_numpy(dtype=object) for c in columns))  # not Series per row
+    for row, rec in zip(frame.index, (dict(zip(columns, values)) for values in records)):
         cells = {f: (c, rec[c]) for f, c in SCRAPE_FIELDS.items() if not _blank(rec[c])}
         when = _date(rec["publication_date"], SCRAPE_DATES["publication_date"])
         res = ctx.register.resolve(name=rec["local_authority"], when=when)

@@ -20,6 +20,7 @@ from ..schema import SFR_ID_COLUMNS
 from .base import (
     ReadContext,
     ReadResult,
+    cell_table,
     data_columns,
     drop_blank_rows,
     emit_block,
@@ -95,7 +96,7 @@ def read(ctx: ReadContext) -> ReadResult:
     table = table_name(ctx)
     result.rows_read = len(frame)
     columns, renamed = _data_columns(ctx, frame, result)
-    frame = frame.rename(columns=renamed)
+    frame = frame.set_axis([renamed.get(c, c) for c in frame.columns], axis=1)
     level = frame[level_col].str.strip().str.lower()
     codes, reasons = resolve_rows(
         ctx, frame, ons=frame["New_geog_code"] if "New_geog_code" in frame else None,
@@ -114,7 +115,7 @@ def read(ctx: ReadContext) -> ReadResult:
         result.add_measure(measure, f"{table} {name}", _unit(column, osr), DATASET,
                            notes=_NOTES)
         measures.append(measure)
-    emit_block(result, ctx, cells=frame[columns].to_numpy(dtype=object),
+    emit_block(result, ctx, cells=cell_table(frame, columns),
                rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
                measures=measures, periods=str(year), years=year, convention="sfr",
                columns=columns)
@@ -130,7 +131,7 @@ def _emit_osr(ctx: ReadContext, result: ReadResult, frame: pd.DataFrame, codes: 
         measure = f"ni71-osr:{base}"
         result.add_measure(measure, f"NI71 runaway self-evaluation score: {base}",
                            _unit(column, True), "ni71-osr", notes=_NOTES)
-        emit_block(result, ctx, cells=frame[[column]].to_numpy(dtype=object),
+        emit_block(result, ctx, cells=frame[column].to_numpy(dtype=object),
                    rows=frame.index.to_numpy(), la_codes=codes.to_numpy(dtype=object),
                    measures=[measure], periods=period, years=obs_year, convention="osr",
                    columns=[column])

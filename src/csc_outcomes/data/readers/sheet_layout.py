@@ -64,6 +64,11 @@ WEAK_UNITS = [(re.compile(r"\bnumbers?\b", re.IGNORECASE), "count"),
 CONNECTIVES = re.compile(r"^of (which|these):?$", re.IGNORECASE)
 
 
+#: Each cell text's kind (``_cell_kind``), for the whole process: workbooks repeat the
+#: same names, symbols and small numbers sheet after sheet.
+_KINDS: dict[str, str] = {}
+
+
 @dataclass
 class Sheet:
     """One worksheet: cell values by 0-based (row, column) and merged ranges."""
@@ -77,14 +82,15 @@ class Sheet:
     @cached_property
     def texts(self) -> list[list[str]]:
         """Each cell's text (:func:`cell_text`), rows and columns as in ``rows``."""
-        # most cells are text (a third of them empty): strip those without a call
-        return [[value.strip() if type(value) is str else cell_text(value) for value in row]
-                for row in self.rows]
+        # most cells are text (a third of them empty) or numbers: both without a call
+        return [[value.strip() if type(value) is str else
+                 f"{value:.15g}" if type(value) is float else cell_text(value)
+                 for value in row] for row in self.rows]
 
     @cached_property
     def kinds(self) -> list[list[tuple[int, str, str]]]:
         """Each row's (column, kind, text) of non-empty cells; see ``_cell_kind``."""
-        memo: dict[str, str] = {}
+        memo = _KINDS
         return [[(c, memo.get(t) or memo.setdefault(t, _cell_kind(t)), t)
                  for c, t in enumerate(row) if t] for row in self.texts]
 
@@ -163,10 +169,10 @@ def first_data_row(sheet: Sheet, start: int) -> int | None:
 
 def _cell_kind(text: str) -> str:
     """A non-empty cell's kind: symbol (or band), year, number or text."""
+    if is_number(text):  # most cells; no symbol or band is a number
+        return "year" if YEAR_CELL.match(text) and "." not in text else "number"
     if text.lower() in SYMBOLS or BAND.match(text):
         return "symbol"
-    if is_number(text):
-        return "year" if YEAR_CELL.match(text) and "." not in text else "number"
     return "text"
 
 
@@ -197,11 +203,14 @@ def find_id_end(sheet: Sheet, first: int) -> int:
     return max(ends, key=lambda c: (ends[c], c))
 
 
+FOOTNOTE = re.compile(r"^\s*(\d{1,2})\.\s")
+
+
 def footnote_numbers(sheet: Sheet, first: int) -> set[int]:
     numbers = set()
-    for r in range(first, len(sheet.rows)):
-        for c in (0, 1):
-            if m := re.match(r"^\s*(\d{1,2})\.\s", sheet.text(r, c)):
+    for row in sheet.texts[first:]:
+        for text in row[:2]:
+            if m := FOOTNOTE.match(text):
                 numbers.add(int(m.group(1)))
     return numbers
 
