@@ -96,7 +96,7 @@ def report(out, data_dir, store, year, indicator_dirs, no_load, as_json):
         click.echo(f"Warning: {len(failed)} file(s) failed to load (their earlier rows, if "
                    f"any, were kept): {', '.join(failed)}. `csc-outcomes data load` says why.",
                    err=True)
-    click.echo(f"Wrote {site.pages} pages and {site.tables} tables (each with a CSV) in "
+    click.echo(f"Wrote {site.pages:,} pages and {site.tables:,} tables (each with a CSV) in "
                f"{site.seconds:.1f} s. The 2016 study's tables alone: `csc-outcomes "
                "replicate --against-published`. Open in a browser:")
     click.echo(str(site.index))
