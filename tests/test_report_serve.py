@@ -186,3 +186,33 @@ def test_serve_command_with_no_store_says_so(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1
     assert "does not exist yet" in result.output and "Traceback" not in result.output
+
+
+def test_ctrl_c_while_the_report_is_written_is_one_line_and_leaves_nothing(store_path, tmp_path):
+    """Ctrl-C (SIGINT to the command's process group, workers included) while the
+    analyses and pages are being made: exit 130, one line, no traceback from the command
+    or its workers, no half-written site and no work folder left beside it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "site"
+    proc = subprocess.Popen([sys.executable, "-m", "csc_outcomes", "report", str(out),
+                             "--store", str(store_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    for line in proc.stderr:  # wait until it is writing the site
+        seen.append(line)
+        if line.startswith("writing the"):
+            break
+    time.sleep(1.5)
+    assert proc.poll() is None, "the report finished before Ctrl-C could be sent"
+    os.killpg(proc.pid, signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert (err.strip().splitlines() or [""])[-1] == "Interrupted."
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert any(line.startswith("writing the") for line in seen)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

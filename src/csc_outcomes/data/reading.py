@@ -9,8 +9,6 @@ the register); the results arrive as each file is done.
 from __future__ import annotations
 
 import json
-import os
-import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CscOutcomesError, DataError
+from ..workers import cores, fork_pool
 from . import catalogue
 from .load_report import FileReport
 from .readers.base import ReadContext, ReadResult
@@ -42,25 +41,16 @@ def read_files(data_dir: Path, tasks: list[tuple[str, str, str]], register: Regi
     """
     global _REGISTER
     tasks = sorted(tasks, key=lambda t: -_cost(data_dir / t[0]))
-    workers = min(workers or _cores(), len(tasks))
+    workers = min(workers or cores(), len(tasks))
     _REGISTER = register
     try:
-        if workers <= 1:
-            yield (_read_one(data_dir, *task) for task in tasks)
-            return
-        import multiprocessing
-
-        _preload()
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
-        try:
-            yield pool.imap_unordered(_read_star, [(data_dir, *task) for task in tasks])
-        except BaseException:
-            pool.terminate()
-            raise
-        else:
-            pool.close()
-        finally:
-            pool.join()
+        if workers > 1:
+            _preload()
+        with fork_pool(workers) as pool:
+            if pool is None:
+                yield (_read_one(data_dir, *task) for task in tasks)
+            else:
+                yield pool.imap_unordered(_read_star, [(data_dir, *task) for task in tasks])
     finally:
         _REGISTER = None
 
@@ -73,21 +63,10 @@ def _preload() -> None:
     import python_calamine  # noqa: F401
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
 def _cost(path: Path) -> float:
     """Rough reading time, to start the slowest files first: workbooks are slow per byte."""
     size = path.stat().st_size
     return size * (12 if path.suffix in (".xlsx", ".ods") else 1)
-
-
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _read_star(job):

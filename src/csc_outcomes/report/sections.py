@@ -13,8 +13,6 @@ that message.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import CscOutcomesError
+from ..workers import cores, fork_pool
 from .charts import ASSESSMENTS, Chart, chart, funnel_template
 from .context import ReportData
 from .tables import Column, Table, fmt_p
@@ -180,14 +179,13 @@ def run_analyses(data: ReportData, analyses: tuple[Analysis, ...] = ANALYSES,
     global _FORKED
     todo = sorted((a for a in analyses if a.run is not None and a.key not in data.analyses),
                   key=lambda a: -_SECONDS.get(a.key, 1.0))  # the longest first
-    workers = min(len(todo), workers or os.cpu_count() or 1)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for analysis in todo:
-            result(data, analysis)
-        return
     _FORKED = data
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with fork_pool(min(len(todo), workers or cores())) as pool:
+            if pool is None:
+                for analysis in todo:
+                    result(data, analysis)
+                return
             for key, found in pool.imap_unordered(_run_forked, [a.key for a in todo]):
                 data.analyses[key] = found
     finally:

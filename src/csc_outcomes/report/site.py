@@ -7,7 +7,6 @@ relative paths, and nothing is fetched from the network.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import time
@@ -22,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from ..config import resolve_store_path
 from ..errors import CscOutcomesError
 from ..indicators.registry import Registry
+from ..workers import cores, fork_pool
 from .authority_page import authority_page
 from .context import ReportData, read_report_data
 from .indicator_page import indicator_page
@@ -177,16 +177,14 @@ def _write_pages(work: Path, data: ReportData, makers: list[Callable[[], Page]],
     as each is written. Forked workers take runs of pages (they share the data and the
     analyses' results); without ``fork``, or with one core, the pages are written here."""
     global _FORKED
-    workers = min(workers or os.cpu_count() or 1, len(makers))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for i in range(len(makers)):
-            yield from _write_some(work, data, makers, [i])
-        return
     runs = [list(range(i, min(i + PAGES_PER_TASK, len(makers))))
             for i in range(0, len(makers), PAGES_PER_TASK)]
     _FORKED = (work, data, makers)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with fork_pool(min(workers or cores(), len(runs))) as pool:
+            if pool is None:
+                yield from _write_some(work, data, makers, range(len(makers)))
+                return
             for written in pool.imap_unordered(_write_forked, runs):
                 yield from written
     finally:
