@@ -11,6 +11,7 @@ import pytest
 from scipy import optimize, stats
 
 from csc_outcomes.analysis.ofsted import (
+    LogitOrderedModel,
     adjust_pvalues,
     data_year,
     ordinal_fit,
@@ -96,6 +97,21 @@ def test_ordinal_model_matches_a_direct_maximum_likelihood_fit(agency_pairs):
     got = ordinal_fit(y + 1, x, groups)
     assert got["converged"]
     assert got["coef"] == pytest.approx(own.x[0], abs=1e-4)
+
+
+def test_the_fast_logit_model_gives_statsmodels_own_fit(agency_pairs):
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    y, x, groups = agency_pairs
+    fast, own = ordinal_fit(y + 1, x, groups), ordinal_fit(y + 1, x, groups, OrderedModel)
+    assert own["converged"] and fast["converged"]
+    for key in ("coef", "se", "p", "ci_low", "ci_high"):
+        assert fast[key] == pytest.approx(own[key], rel=1e-9, abs=1e-12), key
+    z = np.array([-800.0, -30.0, -1.5, 0.0, 2.0, 40.0, 800.0])
+    assert np.allclose(LogitOrderedModel.pdf(None, z), stats.logistic.pdf(z), rtol=1e-12,
+                       atol=0)
+    assert np.allclose(LogitOrderedModel.cdf(None, z), stats.logistic.cdf(z), rtol=1e-12,
+                       atol=0)
 
 
 def test_clustered_standard_errors_match_a_sandwich_by_hand(agency_pairs):

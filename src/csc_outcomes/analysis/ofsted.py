@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.multitest import multipletests
 
@@ -134,14 +134,30 @@ def _latest_at_or_before(part: pd.DataFrame, mine: pd.DataFrame) -> pd.DataFrame
     return out.drop(columns="held_year").sort_values("inspection")
 
 
-def ordinal_fit(y: np.ndarray, x: pd.DataFrame, groups: np.ndarray) -> dict:
+class LogitOrderedModel(OrderedModel):
+    """statsmodels' ``OrderedModel(distr="logit")`` with the logistic cdf and pdf computed
+    by ``scipy.special`` directly: the same formulas scipy.stats' logistic uses, without its
+    per-call argument checking, which was two thirds of the fit's time (a fit calls them
+    about 900 times)."""
+
+    def cdf(self, x):
+        return special.expit(x)
+
+    def pdf(self, x):
+        e = np.exp(-np.abs(x))
+        return e / (1.0 + e) ** 2
+
+
+def ordinal_fit(y: np.ndarray, x: pd.DataFrame, groups: np.ndarray,
+                model: type[OrderedModel] = LogitOrderedModel) -> dict:
     """Proportional-odds logit of the ordered codes ``y`` on ``x`` (no constant), with
     standard errors clustered by ``groups`` (statsmodels ``cov_type="cluster"``, with its
-    small-sample correction). Returns the first column's coefficient, se, z, p and 95% CI,
+    small-sample correction; ``model`` is :class:`LogitOrderedModel` unless a test asks
+    for statsmodels' own). Returns the first column's coefficient, se, z, p and 95% CI,
     ``converged`` and ``warnings`` (text of any warning statsmodels raised)."""
     codes = np.sort(np.unique(y))
     endog = pd.Series(pd.Categorical(y, categories=codes, ordered=True))
-    model = OrderedModel(endog, x.to_numpy(float), distr="logit")
+    model = model(endog, x.to_numpy(float), distr="logit")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = model.fit(method="bfgs", disp=False, maxiter=2000, cov_type="cluster",
