@@ -73,7 +73,10 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
     indicators = registry.resolve(ids, set_name)
     with opened(store) as st:
         check_measures(st, [i for i in indicators if not registry.is_builtin(i.id)], registry)
-        held = {ind.id: _years_with_data(st, ind) for ind in indicators}
+        measures = sorted({t.measure for ind in indicators for v in ind.versions
+                           for t in v.terms()})
+        by_measure, last = st.measure_years(measures), st.year_span()[1] - 1
+        held = {ind.id: _years_with_data(by_measure, last, ind) for ind in indicators}
         if years:
             _check_years(years, held)
         plan = [(ind, y, ind.version_for(y, variants)) for ind in indicators
@@ -137,13 +140,11 @@ def check_measures(store: Store, indicators: list[Indicator], registry: Registry
                               + "\n  ".join(problems))
 
 
-def _years_with_data(store: Store, ind: Indicator) -> list[int]:
+def _years_with_data(held: dict[str, list[int]], last: int, ind: Indicator) -> list[int]:
     """The years a version of ``ind`` covers in which the store holds any of its measures
-    (a term read from one fixed data year serves every year its version covers, up to the
-    last year the store holds)."""
-    measures = {t.measure for v in ind.versions for t in v.terms()}
-    held = store.measure_years(sorted(measures))
-    last = store.year_span()[1] - 1
+    (``held``: measure -> years with observations; a term read from one fixed data year
+    serves every year its version covers, up to ``last``, the last year the store
+    holds)."""
     years = set()
     for v in ind.versions:
         for t in v.terms():
@@ -178,14 +179,16 @@ def _universes(plan, obs: pd.DataFrame, levels: pd.DataFrame, alive: dict,
     measures in the year), and England and the regions if ``areas``."""
     local = set(levels.la_code[levels.level.isin(["la", "joint"])])
     wide = set(levels.la_code[levels.level.isin(["national", "region"])]) if areas else set()
-    have = obs.groupby(["measure", "year"]).la_code.agg(set).to_dict()
-    parts = []
+    have = _codes_by(obs, ["measure", "year"])
+    steps, codes = [], []
     for step, (_, year, version) in enumerate(plan):
         with_data = set().union(*(have.get((t.measure, t.data_year(year)), set())
                                   for t in version.terms()))
-        codes = sorted(alive[year] | ((local & with_data) if all_authorities else set()) | wide)
-        parts.append(pd.DataFrame({"step": step, "la_code": codes}))
-    return pd.concat(parts, ignore_index=True)
+        these = sorted(alive[year] | ((local & with_data) if all_authorities else set()) | wide)
+        steps += [step] * len(these)
+        codes += these
+    return pd.DataFrame({"step": np.array(steps, dtype="int64"),
+                         "la_code": pd.array(codes, dtype="str")})
 
 
 def _terms(plan) -> pd.DataFrame:
@@ -257,12 +260,24 @@ def _compute(plan, obs, levels, alive, areas: bool, suppressed: str,
     return out
 
 
+def _codes_by(obs: pd.DataFrame, keys: list[str]) -> dict:
+    """{key: set of la_code} over the distinct rows of ``obs`` (one pass in Python over
+    the distinct rows: a groupby with ``agg(set)`` runs a Python function per group, and
+    there are some 12,000 groups). A one-column key is the bare value, as groupby gives."""
+    u = obs[[*keys, "la_code"]].drop_duplicates()
+    cols = [u[k].tolist() for k in keys]
+    out: dict = {}
+    for key, code in zip(cols[0] if len(keys) == 1 else zip(*cols), u["la_code"].tolist()):
+        out.setdefault(key, set()).add(code)
+    return out
+
+
 def _left_out(plan, obs: pd.DataFrame, levels: pd.DataFrame, alive: dict) -> dict:
     """{year: codes} of authorities and joint services with data for a year they did not
     exist in (or, for joint services, that are not authorities): what ``all_authorities``
     would add."""
     local = set(levels.la_code[levels.level.isin(["la", "joint"])])
-    have = obs.groupby("year").la_code.agg(set).to_dict()
+    have = _codes_by(obs, ["year"])
     out = {}
     for year in sorted({y for _, y, _ in plan}):
         extra = sorted((have.get(year, set()) & local) - alive[year])
