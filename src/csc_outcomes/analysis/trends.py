@@ -135,8 +135,9 @@ def trends(trajectory: pd.DataFrame, *, min_years: int = 3, overdispersion: bool
     d["sxy"] = d["w"] * (d["x"] - xbar) * (d["value"] - ybar)
     agg = d.groupby(keys, sort=True).agg(
         first_year=("period", "min"), last_year=("period", "max"), n_years=("x", "size"),
-        n_children=("denominator", lambda s: s.sum(min_count=1)), sxx=("sxx", "sum"),
-        sxy=("sxy", "sum"), wls=("wls", "first"))
+        n_children=("denominator", "sum"), n_counted=("denominator", "count"),
+        sxx=("sxx", "sum"), sxy=("sxy", "sum"), wls=("wls", "first"))
+    agg["n_children"] = agg["n_children"].where(agg.pop("n_counted") > 0)
     agg["slope"] = agg["sxy"] / agg["sxx"]
     d = d.join(agg[["slope"]], on=keys)
     resid = d["value"] - (ybar + d["slope"] * (d["x"] - xbar))
@@ -200,36 +201,48 @@ def change(trajectory: pd.DataFrame, polarity: dict[str, str], *, from_year: int
     variances: z = (v_to - v_from) / sqrt(se_from^2 + se_to^2) (for percentages, the
     unpooled two-proportion test). Rows without a noise model get no test.
     """
-    rows = []
-    for ind, t in trajectory[trajectory["value"].notna()].groupby("indicator", sort=True):
-        end = to_year if to_year is not None else int(t["period"].max())
-        phi = max(1.0, (dispersion or {}).get(ind, 1.0))
-        rows.append(_span(t, ind, from_year, end, phi))
-    if not rows:
+    t = trajectory[trajectory["value"].notna()]
+    if t.empty:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
-    out = pd.concat(rows, ignore_index=True)
+    out = _spans(t, from_year, to_year, dispersion or {})
+    if out.empty:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
     out["p_adjusted"] = _adjust(out, adjust)
     out["beyond_noise"] = out["p_adjusted"].lt(alpha)
     out["direction"] = _direction(out, polarity)
     return out[CHANGE_COLUMNS]
 
 
-def _span(t: pd.DataFrame, indicator: str, from_year: int, to_year: int,
-          phi: float) -> pd.DataFrame:
-    end = t[t["period"] == to_year].set_index("la_code")
-    version = end["version"]
-    seg = t.merge(version.rename("v_end"), left_on="la_code", right_index=True)
-    seg = seg[(seg["version"] == seg["v_end"]) & (seg["period"] >= from_year)
-              & (seg["period"] < to_year)]
-    start = seg.sort_values("period").groupby("la_code").head(1).set_index("la_code")
-    out = pd.DataFrame({"la_code": end.index, "indicator": indicator,
-                        "version": version.to_numpy()}).set_index("la_code")
-    out["from_year"] = start["period"]
-    out["to_year"] = to_year
-    out["value_from"], out["value_to"] = start["value"], end["value"]
-    out["n_from"], out["n_to"] = start["denominator"], end["denominator"]
+def _spans(t: pd.DataFrame, from_year: int, to_year: int | None,
+           dispersion: dict[str, float]) -> pd.DataFrame:
+    """Every indicator's spans at once: per (indicator, authority), from the first year
+    since ``from_year`` of the version in force at the end to the end year (``to_year``,
+    or the indicator's latest year with values). Rows by indicator, then in the order
+    the end years appear in ``t``."""
+    t = t.reset_index(drop=True)
+    key = ["indicator", "la_code"]
+    period = t["period"].astype("int64")
+    last = (pd.Series(to_year, index=t.index) if to_year is not None
+            else period.groupby(t["indicator"]).transform("max"))
+    ends = t[period.eq(last)]
+    ends = ends.iloc[np.argsort(ends["indicator"].to_numpy(), kind="stable")]
+    seg = t.merge(ends[[*key, "version"]].rename(columns={"version": "v_end"}), on=key)
+    seg = seg[seg["version"].eq(seg["v_end"]) & seg["period"].ge(from_year)
+              & seg["period"].lt(seg["indicator"].map(last.groupby(t["indicator"]).first()))]
+    start = seg.sort_values("period", kind="stable").drop_duplicates(key).set_index(key)
+    start = start.reindex(pd.MultiIndex.from_frame(ends[key]))
+    phi = ends["indicator"].map(lambda i: max(1.0, dispersion.get(i, 1.0))).to_numpy(float)
+    out = pd.DataFrame({"la_code": ends["la_code"].to_numpy(),
+                        "indicator": ends["indicator"].to_numpy(),
+                        "version": ends["version"].to_numpy()})
+    out["from_year"] = start["period"].to_numpy()
+    out["to_year"] = ends["period"].to_numpy()
+    out["value_from"] = start["value"].to_numpy()
+    out["value_to"] = ends["value"].to_numpy()
+    out["n_from"] = start["denominator"].to_numpy()
+    out["n_to"] = ends["denominator"].to_numpy()
     out["change"] = out["value_to"] - out["value_from"]
-    out["se"] = np.sqrt(phi * (start["se"] ** 2 + end["se"] ** 2))
+    out["se"] = np.sqrt(phi * (start["se"].to_numpy() ** 2 + ends["se"].to_numpy() ** 2))
     out["z"] = out["change"] / out["se"]
     out["p_value"] = 2 * stats.norm.sf(np.abs(out["z"]))
     out["note"] = np.select(
@@ -237,7 +250,7 @@ def _span(t: pd.DataFrame, indicator: str, from_year: int, to_year: int,
         [f"no earlier value of this definition since {from_year}",
          "definition changed: span starts at the current version's first year with a value",
          "no counts: change not tested against noise"], "")
-    return out.reset_index()
+    return out
 
 
 def pooled_dispersion(trend: pd.DataFrame) -> dict[str, float]:
