@@ -88,8 +88,20 @@ def values(ids: list[str] | None = None, years: list[int] | None = None, *,
         levels = st.area_levels()
         alive = {y: set(st.authorities(y).index) for y in {y for _, y, _ in plan}}
     out = _compute(plan, obs, levels, alive, areas, suppressed, all_authorities)
-    out.attrs["versions"] = {f"{ind.id}:{y}": v.version for ind, y, v in plan}
+    out.attrs["versions"] = SharedAttr({f"{ind.id}:{y}": v.version for ind, y, v in plan})
     return out
+
+
+class SharedAttr(dict):
+    """A dict kept in ``DataFrame.attrs`` that every frame derived from the first shares.
+
+    pandas deep-copies ``attrs`` into the result of every operation; with the versions
+    of every indicator and year that was a fifth of an analysis's time. These dicts are
+    written once, when the values are computed, and only read after: treat them as
+    read-only."""
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _check_years(years, held: dict[str, list[int]]) -> None:
@@ -256,7 +268,7 @@ def _compute(plan, obs, levels, alive, areas: bool, suppressed: str,
         "indicator": [plan[s][0].id for s in frame.step], "value": value.astype(float),
         "numerator": frame.numerator_value.astype(float),
         "denominator": frame.denominator_value.astype(float), "status": status})
-    out.attrs["left_out"] = left_out
+    out.attrs["left_out"] = SharedAttr(left_out)
     return out
 
 
