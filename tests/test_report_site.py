@@ -62,7 +62,10 @@ def test_the_year_is_the_latest_most_indicators_have(report_data):
 def test_every_page_has_the_footer_facts(site, report_data):
     run = report_data.run_date.isoformat()
     for path in pages(site):
-        text = parsed(path).text
+        html = path.read_text(encoding="utf-8")
+        start = html.find('<footer class="site-footer">')
+        assert start >= 0 and html.count('<footer class="site-footer">') == 1, path
+        text = parse(html[start:html.index("</footer>", start) + len("</footer>")]).text
         assert ATTRIBUTION in text, path
         assert f"csc-outcomes {__version__} on {run}" in text, path
         assert "release files, loaded into the store" in text, path
