@@ -7,7 +7,11 @@ checkout. Tests never download anything.
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -78,13 +82,52 @@ def report_data(store_path):
     return read_report_data(store_path)
 
 
-@pytest.fixture(scope="session")
-def site(report_data, tmp_path_factory):
-    """The static site built once per session (a SiteReport; ``site.index.parent`` is its
-    folder)."""
-    from csc_outcomes.report import build_site
+@dataclass
+class BuiltSite:
+    """The session's site: ``index`` (its index.html; ``index.parent`` is the folder), the
+    pages and tables the command said it wrote, and the command's exit code and output."""
 
-    return build_site(tmp_path_factory.mktemp("report") / "site", report_data)
+    index: Path
+    pages: int
+    tables: int
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def site(store_path, raw_dir, tmp_path_factory) -> BuiltSite:
+    """The static site, built once per test run the way a user builds it:
+    ``csc-outcomes report OUT --data-dir RAW --store COPY``, on a copy of the session's
+    store (so the command first checks the releases against it).
+
+    With pytest-xdist the first worker to ask builds it, under a lock, in the folder the
+    workers share, and the others read what it wrote (pytest-xdist's recipe for a
+    session fixture made once)."""
+    from click.testing import CliRunner
+    from filelock import FileLock
+
+    from csc_outcomes.cli import cli
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root, record = shared / "report", shared / "report.json"
+    with FileLock(str(shared / "report.lock")):
+        if not record.exists():
+            root.mkdir()
+            store = root / "csc.duckdb"
+            shutil.copy(store_path, store)
+            result = CliRunner().invoke(cli, ["report", str(root / "site"), "--data-dir",
+                                              str(raw_dir), "--store", str(store)])
+            record.write_text(json.dumps({"exit_code": result.exit_code,
+                                          "stdout": result.stdout, "stderr": result.stderr}))
+    ran = json.loads(record.read_text())
+    wrote = re.search(r"Wrote ([\d,]+) pages and ([\d,]+) tables", ran["stdout"])
+    if ran["exit_code"] != 0 or not wrote:
+        raise RuntimeError(f"csc-outcomes report failed ({ran['exit_code']}):\n"
+                           f"{ran['stdout']}\n{ran['stderr']}")
+    return BuiltSite(root / "site" / "index.html", int(wrote[1].replace(",", "")),
+                     int(wrote[2].replace(",", "")), **ran)
 
 
 @pytest.fixture(scope="session")

@@ -149,16 +149,14 @@ def test_the_store_is_read_only_and_a_change_is_picked_up(store_path, tmp_path):
     assert app.state.site.data() is after  # read once per change, not per request
 
 
-def test_report_command_loads_first_then_prints_index(tmp_path, store_path, raw_dir):
-    store = tmp_path / "csc.duckdb"
-    shutil.copy(store_path, store)
-    out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["report", str(out), "--data-dir", str(raw_dir),
-                                      "--store", str(store)])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.strip().splitlines()[-1] == str(out.absolute() / "index.html")
-    assert "loading the releases" in result.stderr
-    assert (out / "authorities" / "E06000001.html").exists()
+def test_report_command_loads_first_then_prints_index(site):
+    """The session's site is the command's own output (conftest ``site``: ``report OUT
+    --data-dir RAW --store COPY``)."""
+    assert site.exit_code == 0, site.stderr
+    assert site.stdout.strip().splitlines()[-1] == str(site.index)
+    assert site.index.is_absolute() and site.index.is_file()
+    assert "loading the releases" in site.stderr
+    assert (site.index.parent / "authorities" / "E06000001.html").exists()
 
 
 @pytest.mark.parametrize("args, message", [

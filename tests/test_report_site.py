@@ -254,11 +254,14 @@ def test_paths_never_leave_the_output_folder(tmp_path):
 
 
 def test_pages_written_by_the_workers_equal_those_written_here(site, report_data, tmp_path):
-    """The site fixture's pages came from forked workers; writing a sample of them again
-    in this process, one after another, gives the same bytes, pages and CSVs alike, so
-    the workers neither lose nor change anything."""
+    """The session's site came from the report command, its analyses and pages made in
+    forked workers; writing a sample of its pages again in this process, one after
+    another, gives the same bytes, pages and CSVs alike, so the workers neither lose nor
+    change anything."""
+    from csc_outcomes.report.sections import run_analyses
     from csc_outcomes.report.site import _write_pages, page_makers
 
+    run_analyses(report_data, workers=1)
     makers = page_makers(report_data)
     sample = [makers[0], makers[2], makers[-5], makers[-3]]  # overview, indicator, authority, ...
     written = list(_write_pages(tmp_path, report_data, sample, workers=1))
