@@ -176,3 +176,34 @@ def test_unknown_file_is_listed_not_ignored(folder, tmp_path):
     (folder / "notes.xyz").write_text("hello")
     entry, _ = _report(folder, tmp_path, "notes.xyz")
     assert "not in the catalogue" in entry.skipped_reason
+
+
+def test_a_store_another_process_holds_open_is_named_with_what_to_do(store_path, raw_dir,
+                                                                    tmp_path):
+    """A `serve` reading the store holds it open read-only for a few seconds; a load then
+    says which process holds it and to try again (one line, exit 1), and changes nothing."""
+    import subprocess
+    import sys
+
+    copy = tmp_path / "csc.duckdb"
+    shutil.copy(store_path, copy)
+    before = copy.read_bytes()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(copy)!r}, read_only=True)\n"
+         "print('open', flush=True)\nsys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = CliRunner().invoke(cli, ["data", "load", "--data-dir", str(raw_dir),
+                                          "--store", str(copy)])
+        with pytest.raises(DataError) as caught:
+            Store(copy)
+    finally:
+        holder.communicate("\n", timeout=60)
+    message = str(caught.value)
+    assert f"PID {holder.pid}" in message and "has it open" in message
+    assert "Try again when it has finished" in message and "However" not in message
+    assert copy.read_bytes() == before
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"PID {holder.pid}" in result.output and "Try again" in result.output

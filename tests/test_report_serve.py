@@ -17,6 +17,7 @@ from pagetext import number, parse
 from csc_outcomes.cli import cli
 from csc_outcomes.data.store import Store
 from csc_outcomes.indicators import values
+from csc_outcomes.report.sections import ANALYSES
 from csc_outcomes.report.serve import create_app
 
 
@@ -141,12 +142,44 @@ def test_the_store_is_read_only_and_a_change_is_picked_up(store_path, tmp_path):
     shutil.copy(store_path, copy)
     app = create_app(copy)
     before = app.state.site.data()
-    # the app holds no connection: the store can be opened for writing (as a load would)
+    # between reads and its background analyses (which open it read-only for a few
+    # seconds after each change) the app holds no connection: the store can be opened
+    # for writing, as a load would
+    app.state.site.analysing.join(timeout=600)
     with Store(copy) as st:
         st.set_meta("note", "written while the app runs")
     after = app.state.site.data()
     assert after is not before
     assert app.state.site.data() is after  # read once per change, not per request
+    app.state.site.close()
+
+
+def test_the_analyses_run_in_the_background_once_the_store_is_read(store_path):
+    """The server starts the analyses as soon as it has read the store, so the first
+    page that shows them need not wait; a page made afterwards runs none again."""
+    from csc_outcomes.report.serve import _builder
+
+    state = create_app(store_path).state.site
+    data = state.data()
+    state.analysing.join(timeout=600)
+    assert not state.analysing.is_alive()
+    expected = {a.key for a in ANALYSES if a.run is not None}
+    assert expected and expected <= set(data.analyses)
+    found = {key: data.analyses[key] for key in expected}
+    page, html = state.page("authorities/E06000001.html",
+                            _builder("authorities/E06000001.html"))
+    assert "Hartlepool" in html
+    assert all(data.analyses[key] is found[key] for key in expected)
+    state.close()
+
+
+def test_closing_the_app_stops_the_background_analyses(store_path):
+    state = create_app(store_path).state.site
+    data = state.data()
+    state.close()
+    state.analysing.join(timeout=600)
+    assert not state.analysing.is_alive()
+    assert len(data.analyses) < len([a for a in ANALYSES if a.run is not None])
 
 
 def test_report_command_loads_first_then_prints_index(site):

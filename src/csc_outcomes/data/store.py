@@ -23,6 +23,7 @@ is for users' own SQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +69,19 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _why_not_open(exc: Exception, read_only: bool) -> str:
+    """DuckDB's reason a store would not open, with what to do about it."""
+    text = str(exc)
+    held = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", text)
+    if held:
+        doing = "is writing to it" if read_only else "has it open"
+        return (f"another process ({held[1]}, PID {held[2]}) {doing}: a "
+                "`csc-outcomes serve` holds it for a few seconds after it starts or sees a "
+                "new load, a `data load` until it ends. Try again when it has finished.")
+    return (f"{text.split(' However, ')[0]}. Is another csc-outcomes process writing to it, "
+            "or is it not a DuckDB file?")
+
+
 class Store:
     """A DuckDB file holding the loaded releases.
 
@@ -91,8 +105,8 @@ class Store:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise DataError(f"cannot open store {self.path}: {exc}. Is another csc-outcomes "
-                            "process writing to it, or is it not a DuckDB file?") from exc
+            raise DataError(f"cannot open store {self.path}: {_why_not_open(exc, read_only)}"
+                            ) from exc
         if not read_only:
             if not self._migrate():
                 self.con.execute(SCHEMA)

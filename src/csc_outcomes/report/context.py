@@ -8,6 +8,7 @@ framework and closes the store; the page builders only select from these frames.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -73,6 +74,9 @@ class ReportData:
     run_date: date = field(default_factory=date.today)
     #: results of the analyses of report.sections, filled on first use
     analyses: dict = field(default_factory=dict)
+    #: held while an analysis runs, so that two threads (the server's) never run one twice
+    analyses_lock: threading.RLock = field(default_factory=threading.RLock, repr=False,
+                                           compare=False)
     version: str = __version__
     attribution: str = ATTRIBUTION
 

@@ -13,7 +13,9 @@ that message.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,6 +37,7 @@ try:  # issue 11, "Is it improving?": analyse trends|transitions|completeness|sp
 except ImportError:
     transitions_report = trends_report = completeness_report = None
 
+log = logging.getLogger(__name__)
 TELL, IMPROVING = "Can the data tell?", "Is it improving?"
 STUDY_YEAR = 2015
 
@@ -151,13 +154,40 @@ ANALYSES: tuple[Analysis, ...] = (
 
 def result(data: ReportData, analysis: Analysis):
     """The analysis's result for this report (run once, then kept), or the message of
-    the error that stopped it (a str)."""
+    the error that stopped it (a str). Safe to call from several threads: an analysis
+    another thread is running is waited for, not run again."""
     if analysis.key not in data.analyses:
-        try:
-            data.analyses[analysis.key] = analysis.run(data)
-        except CscOutcomesError as exc:
-            data.analyses[analysis.key] = f"The data cannot support this analysis: {exc}"
+        with data.analyses_lock:
+            if analysis.key not in data.analyses:
+                try:
+                    data.analyses[analysis.key] = analysis.run(data)
+                except CscOutcomesError as exc:
+                    data.analyses[analysis.key] = (
+                        f"The data cannot support this analysis: {exc}")
     return data.analyses[analysis.key]
+
+
+def run_in_background(data: ReportData, stop: threading.Event | None = None
+                      ) -> threading.Thread:
+    """Start running every analysis in a thread of this process, one after another, so
+    that pages asked for later find them done (the server starts this as soon as it has
+    read the store). A page that needs one still running waits for it (see
+    :func:`result`); an analysis that fails here fails again, visibly, on the page.
+    Setting ``stop`` ends the thread after the analysis it is running."""
+
+    def run():
+        for analysis in ANALYSES:
+            if stop is not None and stop.is_set():
+                return
+            if analysis.run is not None:
+                try:
+                    result(data, analysis)
+                except Exception:  # the page that shows it reports the error
+                    log.exception("analysis %s failed", analysis.key)
+
+    thread = threading.Thread(target=run, name="csc-outcomes analyses", daemon=True)
+    thread.start()
+    return thread
 
 
 #: rough seconds each analysis takes on the 2-core reference machine (for the order)

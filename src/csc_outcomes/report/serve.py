@@ -47,6 +47,7 @@ from .pages import (
     not_found_page,
     sources_page,
 )
+from .sections import run_in_background
 from .site import render, static_dir
 
 log = logging.getLogger("csc_outcomes.serve")
@@ -73,6 +74,13 @@ class SiteState:
         self._data: ReportData | None = None
         self._stamp: tuple | None = None
         self._pages: OrderedDict[str, tuple[Page, str]] = OrderedDict()
+        #: the thread running the analyses of the data last read (see run_in_background)
+        self.analysing: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def close(self) -> None:
+        """Stop the background analyses after the one running (the app is shutting down)."""
+        self._stop.set()
 
     def _current_stamp(self) -> tuple | None:
         try:
@@ -89,6 +97,9 @@ class SiteState:
                     self._data = read_report_data(self.store, self.year, self.registry)
                     self._stamp = stamp
                     self._pages.clear()
+                    self._stop.set()  # the analyses of the data read before
+                    self._stop = threading.Event()
+                    self.analysing = run_in_background(self._data, self._stop)
                 except CscOutcomesError:
                     if self._data is None:
                         raise
@@ -227,6 +238,7 @@ def create_app(store: str | Path | None = None, year: int | None = None,
     async def lifespan(app):
         state.data()  # read the store now: a store that cannot be read stops the start
         yield
+        state.close()
 
     app = Starlette(routes=routes, middleware=[Middleware(_Headers)],
                     exception_handlers={HTTPException: not_found, Exception: failed},
