@@ -144,7 +144,8 @@ def test_the_store_is_read_only_and_a_change_is_picked_up(store_path, tmp_path):
     before = app.state.site.data()
     # between reads and its background analyses (which open it read-only for a few
     # seconds after each change) the app holds no connection: the store can be opened
-    # for writing, as a load would
+    # for writing, as a load would (the analyses are stopped here, not waited for)
+    app.state.site.close()
     app.state.site.analysing.join(timeout=600)
     with Store(copy) as st:
         st.set_meta("note", "written while the app runs")
@@ -154,12 +155,13 @@ def test_the_store_is_read_only_and_a_change_is_picked_up(store_path, tmp_path):
     app.state.site.close()
 
 
-def test_the_analyses_run_in_the_background_once_the_store_is_read(store_path):
-    """The server starts the analyses as soon as it has read the store, so the first
-    page that shows them need not wait; a page made afterwards runs none again."""
+def test_the_analyses_run_in_the_background_once_the_store_is_read(served):
+    """The server (the session's, started by uvicorn) starts the analyses as soon as it
+    has read the store, so the first page that shows them need not wait; a page made
+    afterwards runs none again."""
     from csc_outcomes.report.serve import _builder
 
-    state = create_app(store_path).state.site
+    state = served[1].state.site
     data = state.data()
     state.analysing.join(timeout=600)
     assert not state.analysing.is_alive()
@@ -170,7 +172,6 @@ def test_the_analyses_run_in_the_background_once_the_store_is_read(store_path):
                             _builder("authorities/E06000001.html"))
     assert "Hartlepool" in html
     assert all(data.analyses[key] is found[key] for key in expected)
-    state.close()
 
 
 def test_closing_the_app_stops_the_background_analyses(store_path):
