@@ -63,7 +63,7 @@ def _args(command, store_path, raw_dir, tmp_path, mirror):
         "analyse completeness": s,
         "analyse spending": s,
         "neighbours": ["E09000007", "--year", "2022", *s],
-        "typology": ["--draws", "20", *s],
+        "typology": ["--draws", "20", "--null-draws", "5", *s],
         "sample": ["--n", "5", *s],
     }[command]
 
