@@ -191,7 +191,8 @@ def run_in_background(data: ReportData, stop: threading.Event | None = None
 
 
 #: rough seconds each analysis takes on the 2-core reference machine (for the order)
-_SECONDS = {"trends": 4.3, "ofsted": 4.0, "funnel": 2.6, "consistency": 1.8}
+_SECONDS = {"trends": 1.9, "funnel": 1.7, "ofsted": 1.5, "consistency": 1.2,
+            "completeness": 0.3, "transitions": 0.2}
 
 #: the report's data, set before the analyses' worker processes fork (they inherit it)
 _FORKED: ReportData | None = None
