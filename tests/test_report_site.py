@@ -289,3 +289,31 @@ def test_the_comparison_says_which_values_the_source_withholds(report_data):
             "worker rate, 2024 (low reliability).") in words
     every = compare_page(report_data, Choice(["E08000026"], ["csww-agency-rate"], [2024]))
     assert "Not shown" not in every.charts[0].description  # Coventry's 2024 rate is published
+
+
+def test_spending_is_on_the_overview_and_each_authority_page_as_the_library_computes_it(
+        site, store_path):
+    """`analyse spending` in the report: the overview ranks the highest and lowest per
+    child in need; an authority's page lists its own years, and a reorganised authority's
+    the area added up to the same boundaries in every year."""
+    from csc_outcomes.analysis.improving_data import spending_report
+
+    lib = spending_report(store_path).tables
+    root = site.index.parent
+    ranked = parsed(root / "index.html").tables["spending-ranked"].records()
+    top = lib["ranked"][(lib["ranked"]["end"] == "highest") & (lib["ranked"]["rank"] == 1)]
+    last = top[top["period"] == top["period"].max()].iloc[0]
+    shown = next(r for r in ranked if r["End"] == "highest" and r["Rank"] == "1"
+                 and r["Financial year"] == f"{last.period - 1}-{last.period % 100:02d}")
+    assert shown["Area name"] == last.area_name
+    assert number(shown["Per child in need"]) == round(last.per_child_in_need)
+    for la, area in (("E06000001", "E06000001"),
+                     ("E06000061", "E06000061+E06000062+E10000021")):
+        rows = parsed(root / "authorities" / f"{la}.html").tables["spending-spending"].records()
+        mine = lib["spending"][lib["spending"]["area_code"] == area].sort_values("period")
+        assert len(rows) == len(mine) > 5
+        assert [r["ONS code"] for r in rows] == [la] * len(rows)
+        assert [number(r["Per child in need"]) for r in rows] == \
+            [round(v) if v == v else None for v in mine["per_child_in_need"]]
+        assert [number(r["Children in need"]) for r in rows] == \
+            [round(v) if v == v else None for v in mine["children_in_need"]]

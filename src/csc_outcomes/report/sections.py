@@ -33,9 +33,9 @@ except ImportError:
     consistency_report = funnel_report = ofsted_report = None
 try:  # issue 11, "Is it improving?": analyse trends|transitions|completeness|spending
     from ..analysis.improving import transitions_report, trends_report
-    from ..analysis.improving_data import completeness_report
+    from ..analysis.improving_data import completeness_report, spending_report
 except ImportError:
-    transitions_report = trends_report = completeness_report = None
+    transitions_report = trends_report = completeness_report = spending_report = None
 
 log = logging.getLogger(__name__)
 TELL, IMPROVING = "Can the data tell?", "Is it improving?"
@@ -100,6 +100,29 @@ def _run_completeness(data):
     return completeness_report(store=data.store_path, registry=data.registry)
 
 
+def _run_spending(data):
+    """Spending per child in need and per child, shaped for the pages: the financial year
+    written out ("2012-13"), the area by name, and an area added up across a
+    reorganisation ("A+B+C") shown on the page of each of its authorities."""
+    found = spending_report(store=data.store_path, registry=data.registry)
+
+    def shaped(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
+        year = frame["period"].astype(int)
+        frame = frame.assign(financial_year=(year - 1).astype(str) + "-"
+                             + (year % 100).map("{:02d}".format))
+        return frame[first + ["financial_year", "area_name", "expenditure",
+                              "children_in_need", "per_child_in_need", "children",
+                              "per_child", "complete"]]
+
+    spending = found.tables["spending"]
+    spending = spending.assign(la_code=spending["area_code"].str.split("+")).explode(
+        "la_code", ignore_index=True)
+    found.tables["spending"] = shaped(spending, ["la_code"])
+    if "ranked" in found.tables:
+        found.tables["ranked"] = shaped(found.tables["ranked"], ["end", "rank"])
+    return found
+
+
 def funnel_chart(data: ReportData, rows: pd.DataFrame, ind_id: str) -> Chart | None:
     """An indicator's funnel plot: each authority's value against its denominator, with
     the 95% and 99.8% limits around the target."""
@@ -149,6 +172,10 @@ ANALYSES: tuple[Analysis, ...] = (
              "csc-outcomes analyse completeness",
              _run_completeness if completeness_report else None,
              indicator=("flagged",), authority=("coverage",)),
+    Analysis("spending", "What is spent per child in need, and where most and least?",
+             IMPROVING, 11, "csc-outcomes analyse spending",
+             _run_spending if spending_report else None,
+             overview=("ranked",), authority=("spending",)),
 )
 
 
@@ -192,7 +219,7 @@ def run_in_background(data: ReportData, stop: threading.Event | None = None
 
 #: rough seconds each analysis takes on the 2-core reference machine (for the order)
 _SECONDS = {"trends": 1.9, "funnel": 1.7, "ofsted": 1.5, "consistency": 1.2,
-            "completeness": 0.3, "transitions": 0.2}
+            "spending": 0.5, "completeness": 0.3, "transitions": 0.2}
 
 #: the report's data, set before the analyses' worker processes fork (they inherit it)
 _FORKED: ReportData | None = None
@@ -288,8 +315,17 @@ def _rows_of(data: ReportData, analysis: Analysis, name: str, frame: pd.DataFram
     return data.analyses[cache_key]
 
 
+#: the unit of result columns whose name says it (money in pounds, counts of children)
+UNITS = {"expenditure": "GBP", "per_child_in_need": "GBP per child",
+         "per_child": "GBP per child", "children_in_need": "count", "children": "count"}
+
+
+#: headers that are not the column's name in words
+LABELS = {"la_code": "ONS code", "la_name": "Authority"}
+
+
 def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 def _is_year(name: str) -> bool:
@@ -310,7 +346,8 @@ def _table(table_id: str, caption: str, frame: pd.DataFrame) -> Table:
         decimals = 0 if pd.api.types.is_integer_dtype(kind) else 3
         fmt = (lambda v: str(int(v))) if numeric and _is_year(col) else \
             fmt_p if numeric and _is_p(col) else None
-        columns.append(Column(col, _label(col), numeric=numeric,
-                              decimals=decimals if numeric else None, fmt=fmt))
+        unit = UNITS.get(col) if numeric else None
+        columns.append(Column(col, _label(col), numeric=numeric, unit=unit,
+                              decimals=decimals if numeric and not unit else None, fmt=fmt))
     safe = re.sub(r"[^a-z0-9-]+", "-", table_id.lower()).strip("-")
     return Table(safe, caption, frame.reset_index(drop=True), columns)
