@@ -63,3 +63,25 @@ def test_areas_are_summed_across_reorganisations(store, store_path):
     assert out.loc[("E06000061+E06000062+E10000021", 2021), "members"] == "E10000021"
     # an authority untouched by any change is its own area
     assert ("E09000027", 2022) in out.index
+
+
+def test_children_in_a_reorganisation_year_come_from_the_new_authorities(store_path):
+    """Northamptonshire spent 2020-21 as one county; ONS's mid-2021 estimates are for
+    North and West Northamptonshire: the area's children are their sum (by hand below),
+    so the year has a spending per child. Cumbria (2023) and Dorset (2019) likewise."""
+    from csc_outcomes.analysis.improving_data import spending_report
+
+    out = spending_report(store_path).tables["spending"].set_index(["area_code", "period"])
+    every = values([S.PER_CHILD], [2019, 2021, 2023], store=store_path, all_authorities=True)
+    estimate = every.set_index(["la_code", "period"])["denominator"]
+    for area, year, new in (("E06000061+E06000062+E10000021", 2021, ["E06000061", "E06000062"]),
+                            ("E06000063+E06000064+E10000006", 2023, ["E06000063", "E06000064"]),
+                            ("E06000028+E06000029+E06000058+E06000059+E10000009", 2019,
+                             ["E06000058", "E06000059"])):
+        row = out.loc[(area, year)]
+        by_hand = sum(estimate[(code, year)] for code in new)
+        assert by_hand > 50_000
+        assert row.children == by_hand
+        assert row.per_child == pytest.approx(row.expenditure / by_hand)
+    # an ordinary year is unchanged: the authority's own estimate
+    assert out.loc[("E06000001", 2021), "children"] == estimate[("E06000001", 2021)]

@@ -72,11 +72,17 @@ def spending_report(store: str | Path | None = None, *, years: list[int] | None 
     registry = registry or load_registry()
     path = resolve_store_path(store)
     v = values([sp.PER_CIN, sp.PER_CHILD], years, store=path, registry=registry)
+    every = values([sp.PER_CHILD], years, store=path, registry=registry, all_authorities=True)
+    population = every.rename(columns={"denominator": "children"})[
+        ["la_code", "period", "children"]]
     with opened(path) as st:
         register, changes = st.table("la"), st.table("la_change")
+        # the year after the last is asked for too: the test of a reorganisation year
+        # compares an area's estimates with the authorities of the year after
         alive = pd.concat([st.authorities(int(y)).reset_index()[["la_code"]].assign(period=int(y))
-                           for y in sorted(v["period"].unique())], ignore_index=True)
-    out = sp.spending(v, sp.geography_groups(register, changes), alive)
+                           for y in range(int(v["period"].min()), int(v["period"].max()) + 2)],
+                          ignore_index=True)
+    out = sp.spending(v, sp.geography_groups(register, changes), alive, population)
     report = Report(choices={"base_year": base_year, "deflator": str(deflator or "shipped")})
     report.notes.append("Spending is gross Section 251 outturn on children looked after, "
                         "safeguarding, family support and other children's and families "

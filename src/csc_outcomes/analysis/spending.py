@@ -156,7 +156,8 @@ def _kinds(changes: pd.DataFrame, members: list[str]) -> list[str]:
             if set(r.from_codes) & set(members) or set(r.to_codes) & set(members)]
 
 
-def spending(values: pd.DataFrame, groups: pd.DataFrame, alive: pd.DataFrame) -> pd.DataFrame:
+def spending(values: pd.DataFrame, groups: pd.DataFrame, alive: pd.DataFrame,
+             population: pd.DataFrame | None = None) -> pd.DataFrame:
     """Spending per child in need and per child, on comparable areas.
 
     Parameters
@@ -166,6 +167,15 @@ def spending(values: pd.DataFrame, groups: pd.DataFrame, alive: pd.DataFrame) ->
     groups : frame from :func:`geography_groups`.
     alive : la_code and period for every authority that existed in each year (the
         authorities whose parts must all be present for an area's sum to be complete).
+    population : la_code, period and children (aged 0-17) for every code with an
+        estimate, whether or not it has spending that year (``csc-expenditure-per-child``
+        computed with ``all_authorities=True``, its denominator). ONS estimates a year on
+        the boundaries in force at mid-year, so a year in which authorities were
+        reorganised on 1 April has spending on the old authorities and children on the
+        new ones: an area's children count when its codes with an estimate are all the
+        authorities that existed on 31 March of the year or all those of the year
+        after. Default: the children of the authorities with spending, which leaves
+        such years empty.
 
     Returns
     -------
@@ -193,10 +203,32 @@ def spending(values: pd.DataFrame, groups: pd.DataFrame, alive: pd.DataFrame) ->
         == out["n"].to_numpy()
     for c in ("expenditure", "children_in_need", "children"):
         out[c] = out[c].where(out["complete"])
+    if population is not None:
+        children = _area_children(population, groups, alive)
+        out["children"] = pd.Series(out.set_index(["area_code", "period"]).index.map(
+            children).to_numpy(dtype=float), index=out.index).where(out["complete"])
     with np.errstate(divide="ignore", invalid="ignore"):
         out["per_child_in_need"] = out["expenditure"] / out["children_in_need"]
         out["per_child"] = out["expenditure"] / out["children"]
     return out[COLUMNS].sort_values(["area_code", "period"]).reset_index(drop=True)
+
+
+def _area_children(population: pd.DataFrame, groups: pd.DataFrame,
+                   alive: pd.DataFrame) -> pd.Series:
+    """Children per (area_code, period): the sum over the area's codes with an estimate,
+    when those codes are all the area's authorities of 31 March of the year or all those
+    of the year after (see :func:`spending`); otherwise missing."""
+    def code_sets(frame):
+        return frame.merge(groups, on="la_code").groupby(["area_code", "period"])[
+            "la_code"].agg(frozenset)
+
+    pop = population.dropna(subset=["children"])
+    codes = code_sets(pop)
+    total = pop.merge(groups, on="la_code").groupby(["area_code", "period"])["children"].sum()
+    existed = code_sets(alive)
+    after = existed.rename(lambda y: y - 1, level="period")
+    same = [codes[k] in (existed.get(k), after.get(k)) for k in codes.index]
+    return total[same]
 
 
 def ranked(frame: pd.DataFrame, column: str, year: int, *, n: int = 5) -> pd.DataFrame:
