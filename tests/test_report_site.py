@@ -317,3 +317,70 @@ def test_spending_is_on_the_overview_and_each_authority_page_as_the_library_comp
             [round(v) if v == v else None for v in mine["per_child_in_need"]]
         assert [number(r["Children in need"]) for r in rows] == \
             [round(v) if v == v else None for v in mine["children_in_need"]]
+
+
+def _areas(england: float, regions: list[float], unit_id: str = "rate") -> pd.DataFrame:
+    rows = [{"la_code": ENGLAND, "level": "national", "value": england}]
+    rows += [{"la_code": f"E1200000{i}", "level": "region", "value": v}
+             for i, v in enumerate(regions, 1)]
+    return pd.DataFrame(rows).assign(indicator=unit_id, period=2024, status="value")
+
+
+def test_an_england_figure_outside_every_region_is_set_aside_by_hand():
+    """Synthetic: England must lie within its nine regions' range (it is their weighted
+    mean), give or take a rounding step; a total, or a year with regions missing, is not
+    judged."""
+    from csc_outcomes.report.context import national_outside_regions
+
+    regions = [10.0, 11, 12, 13, 14, 15, 16, 17, 18]
+    units = {"rate": "percent", "total": "count"}
+    assert national_outside_regions(_areas(14.0, regions), units).empty
+    assert national_outside_regions(_areas(18.9, regions), units).empty  # a rounding step
+    out = national_outside_regions(_areas(40.0, regions), units)
+    assert out.to_dict("records") == [{"indicator": "rate", "period": 2024, "england": 40.0,
+                                       "region_low": 10.0, "region_high": 18.0,
+                                       "regions": 9}]
+    assert not national_outside_regions(_areas(9.0 - 1.01, regions), units).empty
+    assert national_outside_regions(_areas(40.0, regions[:3]), units).empty
+    assert national_outside_regions(_areas(140.0, regions, "total"), units).empty
+
+
+def test_lait_england_first_time_entrants_are_set_aside_and_said_so(site, report_data,
+                                                                    raw_dir):
+    """LAIT's England row of first-time entrants (3,071 per 100,000 in 2016, read here
+    straight from the parquet) is about ten times every region's; no other indicator's
+    England figure is outside its regions'. The page says so and compares without it."""
+    lait = pd.read_parquet(raw_dir / "dfe_lait" / "bds_long_0.parquet")
+    row = lait[(lait["Short Desc"] == "FirstYJS") & (lait["LA and Regions"] == "England")
+               & (lait["Years"] == "2016")]
+    aside = report_data.england_set_aside
+    assert set(aside.indicator) == {"yjs-first-time-entrants"}
+    assert sorted(aside.period) == list(range(2016, 2025))
+    first = aside[aside.period == 2016].iloc[0]
+    assert first.england == float(row["Values"].iloc[0]) == 3071
+    assert first.region_high < first.england / 5
+    root = site.index.parent
+    page = parsed(root / "indicators" / "yjs-first-time-entrants.html")
+    assert "England's published figure is left out of every comparison for 2016-2024" in \
+        page.text
+    assert "the dashed line" not in page.text  # no England line on the distribution
+    rows = {r["Indicator"]: r for r in parsed(
+        root / "authorities" / "E06000001.html").tables["comparison"].records()}
+    yjs = rows[report_data.registry.get("yjs-first-time-entrants").title]
+    assert yjs["England"] == "" and number(yjs["This authority"]) is not None
+    assert number(rows[report_data.registry.get("cla-missing").title]["England"]) is not None
+
+
+def test_the_comparison_leaves_out_a_set_aside_england_figure_and_says_why(report_data):
+    from csc_outcomes.report.explore import Choice, compare_page, comparison_frame
+
+    choice = Choice(["E06000001"], ["yjs-first-time-entrants", "cla-missing"], [2023, 2024])
+    long = comparison_frame(report_data, choice)
+    england = long[long.la_code == ENGLAND]
+    assert set(england.indicator) == {"cla-missing"} and len(england) == 2
+    assert choice.problems == ["England's published figure of First-time entrants to the "
+                               "youth justice system is left out: it lies outside the range "
+                               "of every region's (see the indicator's page)."]
+    page = compare_page(report_data, Choice(["E06000001"], ["yjs-first-time-entrants"],
+                                            [2024]))
+    assert page.charts and len(page.context["choice"].problems) == 1

@@ -26,6 +26,37 @@ from ..indicators.registry import Registry
 
 #: England's code in the register
 ENGLAND = "E92000001"
+#: units whose England figure is the sum of the authorities', not a rate among them
+TOTAL_UNITS = frozenset({"count", "GBP"})
+#: regions of England (LAIT's nine; London counted once)
+REGIONS = 9
+
+
+def national_outside_regions(areas: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """England's values that lie outside the range of its regions' values that year.
+
+    A rate, share or average for all of England is a weighted mean of its regions', so it
+    lies between the lowest and the highest of them; one that does not (by more than a
+    rounding step: 1 in the unit, or 1% of the value) is not the same measure, whatever
+    the release calls it. Judged only where all nine regions have a value, and never for
+    totals (counts, pounds).
+
+    ``areas``: la_code, indicator, period, value, status and level (``national`` or
+    ``region``) rows. Returns indicator, period, england, region_low, region_high and
+    regions (how many), one row per value set aside.
+    """
+    columns = ["indicator", "period", "england", "region_low", "region_high", "regions"]
+    ok = areas[(areas.status == "value")
+               & ~areas.indicator.map(units).isin(TOTAL_UNITS)]
+    england = ok[ok.level == "national"].set_index(["indicator", "period"]).value
+    regions = ok[ok.level == "region"].groupby(["indicator", "period"]).value.agg(
+        region_low="min", region_high="max", regions="size")
+    both = regions.join(england.rename("england"), how="inner")
+    both = both[both.regions >= REGIONS]
+    slack = both.england.abs().mul(0.01).clip(lower=1.0)
+    out = both[(both.england < both.region_low - slack)
+               | (both.england > both.region_high + slack)]
+    return out.reset_index()[columns]
 
 
 @dataclass
@@ -96,10 +127,27 @@ class ReportData:
     @cached_property
     def areas(self) -> pd.DataFrame:
         """England's and the regions' values in every year (la_code, period, indicator,
-        value, status, name, level)."""
+        value, status, name, level), without England's values set aside (see
+        :attr:`england_set_aside`)."""
+        if self.england_set_aside.empty:
+            return self._all_areas
+        drop = pd.MultiIndex.from_frame(self.england_set_aside[["indicator", "period"]])
+        mine = pd.MultiIndex.from_arrays([self._all_areas.indicator, self._all_areas.period])
+        return self._all_areas[~((self._all_areas.la_code == ENGLAND) & mine.isin(drop))]
+
+    @cached_property
+    def _all_areas(self) -> pd.DataFrame:
         levels = self.register[self.register.level.isin(["national", "region"])]
         v = self.values[self.values.la_code.isin(levels.index)]
         return v.join(levels[["name", "level"]], on="la_code")
+
+    @cached_property
+    def england_set_aside(self) -> pd.DataFrame:
+        """England's published values that cannot be England's figure of the indicator
+        (see :func:`national_outside_regions`): left out of every comparison, and named
+        on the indicator's page."""
+        units = {i: self.registry.get(i).unit for i in self._all_areas.indicator.unique()}
+        return national_outside_regions(self._all_areas, units)
 
     @cached_property
     def areas_by_indicator(self) -> dict[str, pd.DataFrame]:

@@ -152,6 +152,18 @@ def comparison_frame(data: ReportData, choice: Choice) -> pd.DataFrame:
     years = choice.years or data.years
     v = data.values[data.values.la_code.isin(codes) & data.values.indicator.isin(
         choice.indicators) & data.values.period.isin(years)].copy()
+    aside = data.england_set_aside
+    if choice.england and not aside.empty:
+        drop = pd.MultiIndex.from_frame(aside[["indicator", "period"]])
+        out = (v.la_code == ENGLAND) & pd.MultiIndex.from_arrays(
+            [v.indicator, v.period]).isin(drop)
+        for ind in sorted(set(v.indicator[out])):
+            note = (f"England's published figure of {data.registry.get(ind).title} is left "
+                    "out: it lies outside the range of every region's (see the indicator's "
+                    "page).")
+            if note not in choice.problems:
+                choice.problems.append(note)
+        v = v[~out]
     v["name"] = v.la_code.map(data.name)
     rank = {c: i for i, c in enumerate(codes)}
     order = {i: n for n, i in enumerate(choice.indicators)}

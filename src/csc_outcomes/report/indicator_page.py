@@ -74,7 +74,12 @@ def versions_table(ind: Indicator) -> Table:
 
 
 def summary_line(data: ReportData, ind: Indicator, years: list[int]) -> str:
-    """The page's first words: polarity, the year's spread and England, the years held."""
+    """The page's first words: polarity, the year's spread and England, the years held,
+    and England's figure if it was set aside."""
+    return _summary(data, ind, years) + set_aside_words(data, ind)
+
+
+def _summary(data: ReportData, ind: Indicator, years: list[int]) -> str:
     ok = data.local[(data.local.indicator == ind.id) & (data.local.status == "value")]
     head = POLARITY_WORDS[ind.polarity] + "."
     if not years:
@@ -91,6 +96,24 @@ def summary_line(data: ReportData, ind: Indicator, years: list[int]) -> str:
     return (f"{head} In {data.year} {eng}{len(ok)} authorities ranged from "
             f"{fmt_number(ok.value.min(), ind.unit)} to {fmt_number(ok.value.max(), ind.unit)} "
             f"(median {fmt_number(ok.value.median(), ind.unit)}). {span}")
+
+
+def set_aside_words(data: ReportData, ind: Indicator) -> str:
+    """What the page says when England's published figure was set aside, else ""."""
+    rows = data.england_set_aside[data.england_set_aside.indicator == ind.id]
+    if rows.empty:
+        return ""
+    years = sorted(int(y) for y in rows.period)
+    span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+    first, last = rows.iloc[0], rows.iloc[-1]
+    return (f" England's published figure is left out of every comparison for {span}: it "
+            f"({fmt_number(first.england, ind.unit)} in {int(first.period)}, "
+            f"{fmt_number(last.england, ind.unit)} in {int(last.period)}) lies outside the "
+            f"range of all {int(first.regions)} regions' figures "
+            f"({fmt_number(first.region_low, ind.unit)} to "
+            f"{fmt_number(first.region_high, ind.unit)} in {int(first.period)}), which a "
+            "figure for all of England cannot do, so it is not the same measure; the "
+            "regions are shown.")
 
 
 def distribution(data: ReportData, ind: Indicator) -> Chart | None:
