@@ -30,9 +30,10 @@ def cores() -> int:
 @contextmanager
 def fork_pool(workers: int) -> Iterator[Pool | None]:
     """A pool of ``workers`` forked processes for the ``with`` block, or None when there
-    is only one worker or no ``fork``. Leaving the block normally waits for the workers'
+    is only one worker, no ``fork``, or this process is itself a pool's worker. Leaving the block normally waits for the workers'
     tasks; leaving it by an exception (Ctrl-C included) stops them at once."""
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if (workers <= 1 or "fork" not in multiprocessing.get_all_start_methods()
+            or multiprocessing.current_process().daemon):  # a pool's worker cannot fork
         yield None
         return
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)

@@ -12,6 +12,7 @@ from ..config import resolve_store_path
 from ..data.store import Store
 from ..errors import AnalysisError
 from ..indicators import load_registry, values
+from ..workers import cores, fork_pool
 from . import clusters as cl
 from . import typology as ty
 from .findings import Findings
@@ -94,9 +95,12 @@ def typology_report(store: str | Path | None = None, *, ids=None, from_year: int
         raise AnalysisError(f"only {len(X)} authorities with {X.shape[1]} complete features: "
                             "too few to look for types (see the left_out table).")
     ks = range(2, k_max + 1)
-    results = {m: cl.typology(X, m, k=k, ks=ks, draws=draws, null_draws=null_draws,
-                              seed=seed, stable_ari=stable_ari, min_size=min_size)
-               for m in methods}
+    options = {"k": k, "ks": ks, "draws": draws, "null_draws": null_draws, "seed": seed,
+               "stable_ari": stable_ari, "min_size": min_size}
+    tasks = [(X, m, options) for m in methods]
+    with fork_pool(min(len(methods), cores())) as pool:  # each method seeded on its own
+        found = pool.map(_typology, tasks) if pool else [_typology(t) for t in tasks]
+    results = dict(zip(methods, found))
     first = results[methods[0]]
     summary = pd.concat([r["summary"] for r in results.values()], ignore_index=True)
     summary["ari_with_first"] = [adjusted_rand_score(first["labels"], r["labels"])
@@ -190,3 +194,9 @@ def _notes(left: pd.DataFrame, X: pd.DataFrame, from_year: int, to_year: int) ->
         notes.append(f"{len(las)} authorities left out because a feature is missing (never "
                      f"filled in): {', '.join(las['name'])}. Typed: {len(X)}.")
     return notes
+
+
+def _typology(task):
+    """One method's typology (a worker's task: X, method, options)."""
+    X, method, options = task
+    return cl.typology(X, method, **options)
