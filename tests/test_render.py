@@ -54,3 +54,15 @@ def test_a_column_with_no_value_is_left_out():
     frame = pd.DataFrame({"authority": ["Camden"], "empty": [float("nan")], "n": [3]})
     text = _text(people_table(frame, width=80), 80)
     assert "Empty" not in text and "Camden" in text
+
+
+def test_years_have_no_thousands_separator_but_counts_do():
+    """`analyse spending` had printed its years as "2,013"."""
+    frame = pd.DataFrame({"period": [2013, 2025], "from year": [2012.0, float("nan")],
+                          "Data year": [2024, 2024], "children": [2013, 45000],
+                          "rank year": [1.5, 2.0]})
+    text = _text(people_table(frame, width=100), 100)
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in text.splitlines()
+             if line.startswith("│")]
+    assert cells == [["2013", "2012", "2024", "2,013", "1.500"],
+                     ["2025", "", "2024", "45,000", "2.000"]]  # 1.5 is no year

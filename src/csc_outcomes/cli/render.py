@@ -37,6 +37,24 @@ def header(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def is_year_column(name: str, values) -> bool:
+    """A column of years ('period', 'year', 'from_year', 'Data year', ...): whole numbers
+    between 1900 and 2100, printed without a thousands separator."""
+    words = str(name).lower().replace("_", " ").split()
+    if not words or words[-1] not in ("year", "period", "years"):
+        return False
+    finite = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+              and math.isfinite(v)]
+    return all(v == int(v) and 1900 <= v <= 2100 for v in finite)
+
+
+def year_cell(value) -> str:
+    """A year as people write it: 2013, not 2,013; blank if missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(int(value))
+
+
 def _decimals(values) -> int:
     finite = [abs(v) for v in values if isinstance(v, float) and math.isfinite(v)]
     if not finite or all(v == int(v) for v in finite):
@@ -82,8 +100,11 @@ def people_table(frame: pd.DataFrame, title: str | None = None,
     numeric = [pd.api.types.is_numeric_dtype(c) and not pd.api.types.is_bool_dtype(c)
                for c in columns]
     decimals = [_decimals(c.tolist()) if num else 0 for c, num in zip(columns, numeric)]
-    rows = [[cell(int(v) if isinstance(v, float) and num and d == 0 and math.isfinite(v)
-                  else v, d) for v, num, d in zip(values, numeric, decimals)]
+    years = [num and is_year_column(name, c.tolist()) for name, c, num in
+             zip(names, columns, numeric)]
+    rows = [[year_cell(v) if y else
+             cell(int(v) if isinstance(v, float) and num and d == 0 and math.isfinite(v)
+                  else v, d) for v, num, d, y in zip(values, numeric, decimals, years)]
             for values in zip(*[c.tolist() for c in columns])] if columns else []
     whole = rows  # the vertical layout has room for identifiers unbroken
     rows = _wrap_identifiers(rows, names, dict(zip(names, numeric)), width)
