@@ -66,3 +66,22 @@ def test_years_have_no_thousands_separator_but_counts_do():
              if line.startswith("│")]
     assert cells == [["2013", "2012", "2024", "2,013", "1.500"],
                      ["2025", "", "2024", "45,000", "2.000"]]  # 1.5 is no year
+
+
+def test_a_table_that_fits_only_with_words_wrapped_is_not_cropped():
+    """rich narrows only its widest columns; when that column cannot narrow (a 31-letter
+    identifier) it printed the table wider than the terminal, cropped on the right
+    (`analyse completeness` at 120 columns). The widths are now shared out here."""
+    frame = pd.DataFrame({
+        "measure": ["care-leaver-accommodation-known", "sdq-returns"],
+        "la code": ["E06000025", "E10000009"],
+        "la name": ["South Gloucestershire", "Blackburn with Darwen"],
+        "years": [8, 2], "mean coverage": [49.6, 37.13], "min coverage": [16.67, 24.26],
+        "eligible": [759, 3100]})
+    text = _text(people_table(frame, width=120), 120)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 120
+    body = [line for line in lines if line.startswith("│")]
+    assert body and all(line.endswith("│") for line in body)  # nothing cropped
+    assert "care-leaver-accommodation-known" in text  # the identifier stays whole
+    assert "Gloucestershire" in text and "┃ Code " in text and "Authority" in text

@@ -31,8 +31,9 @@ HEADERS = {
 
 def header(column: str) -> str:
     """A column name in words: 'best_named_overlap' -> 'Best named overlap'."""
-    if column in HEADERS:
-        return HEADERS[column]
+    key = str(column).replace(" ", "_")
+    if key in HEADERS:
+        return HEADERS[key]
     text = str(column).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
@@ -108,15 +109,39 @@ def people_table(frame: pd.DataFrame, title: str | None = None,
             for values in zip(*[c.tolist() for c in columns])] if columns else []
     whole = rows  # the vertical layout has room for identifiers unbroken
     rows = _wrap_identifiers(rows, names, dict(zip(names, numeric)), width)
+    if not _fits(rows, names, width):
+        return _vertical(names, whole, title, caption)
+    need = _need(rows, names)
+    widths = _allocate(_natural(rows, names), need, width - (3 * len(names) + 1))
     table = Table(title=title, caption=caption, show_lines=False)
-    for name, num, need in zip(names, numeric, _need(rows, names)):
+    for name, num, w in zip(names, numeric, widths):
         table.add_column(header(name), justify="right" if num else "left",
-                         overflow="fold", min_width=need)
+                         overflow="fold", width=w)
     for row in rows:
         table.add_row(*row)
-    if _fits(rows, names, width):
-        return table
-    return _vertical(names, whole, title, caption)
+    return table
+
+
+def _natural(rows, columns) -> list[int]:
+    """Each column's width with nothing wrapped (its widest line, header included)."""
+    return [max([len(header(c))] + [len(line) for r in rows for line in r[j].split("\n")])
+            for j, c in enumerate(columns)]
+
+
+def _allocate(natural: list[int], need: list[int], room: int) -> list[int]:
+    """Column widths that fit ``room``: each column's natural width, narrowed one
+    character at a time where it has most to spare above its longest word, until the
+    table fits. (rich narrows only its widest columns, and leaves a table wider than the
+    terminal, cropped, when those cannot narrow.)"""
+    widths = list(natural)
+    excess = sum(widths) - room
+    while excess > 0:
+        j = max(range(len(widths)), key=lambda k: widths[k] - need[k])
+        if widths[j] <= need[j]:
+            break
+        widths[j] -= 1
+        excess -= 1
+    return widths
 
 
 def _need(rows, columns) -> list[int]:
