@@ -114,7 +114,7 @@ def site(store_path, raw_dir, tmp_path_factory) -> BuiltSite:
     root, record = shared / "report", shared / "report.json"
     with FileLock(str(shared / "report.lock")):
         if not record.exists():
-            root.mkdir()
+            root.mkdir(exist_ok=True)
             store = root / "csc.duckdb"
             shutil.copy(store_path, store)
             result = CliRunner().invoke(cli, ["report", str(root / "site"), "--data-dir",
