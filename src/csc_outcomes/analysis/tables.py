@@ -77,22 +77,21 @@ def comparison_frames(comparison) -> dict[str, pd.DataFrame]:
 
 def write_comparison_csv(comparison, folder: Path) -> list[Path]:
     """Write the comparison with the published tables as CSV files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in ("a2a", "bins", "named"):
-        path = folder / f"published_{name}.csv"
-        getattr(comparison, name).to_csv(path, index=False)
-        written.append(path)
-    return written
+    return _write_frames(comparison, ("a2a", "bins", "named"), "published", folder)
 
 
 def write_search_csv(found, folder: Path) -> list[Path]:
     """Write the search's ranked candidates as CSV files."""
+    return _write_frames(found, ("samples", "changes", "phase1"), "search", folder)
+
+
+def _write_frames(result, names: tuple[str, ...], prefix: str, folder: Path) -> list[Path]:
+    """Each named frame attribute of ``result`` as ``folder/{prefix}_{name}.csv``."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in ("samples", "changes", "phase1"):
-        path = folder / f"search_{name}.csv"
-        getattr(found, name).to_csv(path, index=False)
+    for name in names:
+        path = folder / f"{prefix}_{name}.csv"
+        getattr(result, name).to_csv(path, index=False)
         written.append(path)
     return written
 
