@@ -117,3 +117,24 @@ def test_cli_against_published_json_equals_api(store_path, default_fit):
                                      "--store", str(store_path)])
     assert "Fit: A2a: sum |dR| 0.1776" in table.output
     assert "Open Government Licence" in table.output
+
+
+def test_comparison_and_search_tables_are_written_as_named_csvs(tmp_path):
+    """Hand-made frames (the writers only name and write them)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from csc_outcomes.analysis.tables import write_comparison_csv, write_search_csv
+
+    frame = pd.DataFrame({"indicator": ["cla-missing"], "r": [0.352]})
+    comp = SimpleNamespace(a2a=frame, bins=frame.assign(bin=1), named=frame.head(0))
+    found = SimpleNamespace(samples=frame, changes=frame, phase1=frame)
+    written = write_comparison_csv(comp, tmp_path / "out") + write_search_csv(found,
+                                                                              tmp_path / "out")
+    assert [p.name for p in written] == [
+        "published_a2a.csv", "published_bins.csv", "published_named.csv",
+        "search_samples.csv", "search_changes.csv", "search_phase1.csv"]
+    assert pd.read_csv(written[1]).to_dict("records") == [
+        {"indicator": "cla-missing", "r": 0.352, "bin": 1}]
+    assert pd.read_csv(written[2]).empty
