@@ -218,14 +218,11 @@ def _area_children(population: pd.DataFrame, groups: pd.DataFrame,
     """Children per (area_code, period): the sum over the area's codes with an estimate,
     when those codes are all the area's authorities of 31 March of the year or all those
     of the year after (see :func:`spending`); otherwise missing."""
-    def code_sets(frame):
-        return frame.merge(groups, on="la_code").groupby(["area_code", "period"])[
-            "la_code"].agg(frozenset)
-
-    pop = population.dropna(subset=["children"])
-    codes = code_sets(pop)
-    total = pop.merge(groups, on="la_code").groupby(["area_code", "period"])["children"].sum()
-    existed = code_sets(alive)
+    pop = population.dropna(subset=["children"]).merge(groups, on="la_code")
+    by_area = pop.groupby(["area_code", "period"])
+    codes, total = by_area["la_code"].agg(frozenset), by_area["children"].sum()
+    existed = alive.merge(groups, on="la_code").groupby(["area_code", "period"])[
+        "la_code"].agg(frozenset)
     after = existed.rename(lambda y: y - 1, level="period")
     same = [codes[k] in (existed.get(k), after.get(k)) for k in codes.index]
     return total[same]
